@@ -1,0 +1,92 @@
+import { z } from 'zod';
+
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? def : v === 'true' || v === '1' || v === 'yes'));
+const num = (def: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? def : Number(v)))
+    .pipe(z.number().min(min).max(max));
+const list = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const url = z.url().optional().or(z.literal('').transform(() => undefined));
+
+/** "token=actor:role,token2=actor2" → who each MCP bearer token acts as. */
+const tokens = z
+  .string()
+  .optional()
+  .transform((v, c) => {
+    const out: { token: string; actor: string; role: 'admin' | 'member' }[] = [];
+    for (const part of (v ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+      const m = /^([^=]{16,})=([^:]+)(?::(admin|member))?$/.exec(part);
+      if (!m) {
+        c.addIssue({ code: 'custom', message: 'each entry must look like <token of 16+ characters>=<actor name>[:admin|member]' });
+        return out;
+      }
+      out.push({ token: m[1]!, actor: m[2]!, role: (m[3] as 'admin' | 'member') ?? 'member' });
+    }
+    return out;
+  });
+
+export const ConfigSchema = z.object({
+  CLOUDLINK_STORE_PATH: z.string().default('./data/cloudlink.json'),
+  CLOUDLINK_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  CLOUDLINK_ENCRYPTION_KEY: z.string().optional(),
+  CLOUDLINK_TEMPLATE_BASE_URL: url,
+  CLOUDLINK_AWS_REGION: z.string().optional(),
+  AWS_REGION: z.string().optional(),
+  CLOUDLINK_AWS_ENDPOINT: url,
+  CLOUDLINK_AWS_PRINCIPAL_ARN: z.string().regex(/^arn:[a-z-]+:iam::\d{12}:(root|role\/.+|user\/.+)$/, 'must be an IAM role, user or root ARN').optional(),
+  CLOUDLINK_AWS_PROPAGATION_TIMEOUT_SECONDS: num(90, 0, 900),
+  CLOUDLINK_AWS_RETRY_BASE_MS: num(1000, 1, 60_000),
+  CLOUDLINK_SETUP_TTL_HOURS: num(168, 1, 24 * 90),
+  CLOUDLINK_INVITE_TTL_HOURS: num(168, 1, 24 * 90),
+  CLOUDLINK_WATCH_INTERVAL_SECONDS: num(30, 1, 3600),
+  CLOUDLINK_HEALTH_INTERVAL_MINUTES: num(360, 0, 10_080),
+  CLOUDLINK_MEMBERS_CAN_LINK: bool(true),
+  CLOUDLINK_CERT_LIFETIME_DAYS: num(730, 1, 3650),
+  CLOUDLINK_CERT_WARN_DAYS: num(30, 1, 365),
+  CLOUDLINK_AZURE_AUTHORITY_HOST: url,
+  CLOUDLINK_ARM_ENDPOINT: url,
+  CLOUDLINK_GRAPH_ENDPOINT: url,
+  CLOUDLINK_EXCHANGE_RESOURCE: z.string().default('https://outlook.office365.com'),
+  // Slack
+  SLACK_BOT_TOKEN: z.string().optional(),
+  SLACK_SIGNING_SECRET: z.string().optional(),
+  SLACK_APP_TOKEN: z.string().optional(),
+  SLACK_API_URL: url,
+  CLOUDLINK_SLACK_MODE: z.enum(['socket', 'http']).optional(),
+  CLOUDLINK_SLACK_ADMINS: list,
+  CLOUDLINK_SLACK_WORKSPACE_ADMINS: bool(false),
+  PORT: num(3000, 1, 65535),
+  // MCP
+  CLOUDLINK_MCP_READ_ONLY: bool(false),
+  CLOUDLINK_MCP_REQUIRE_ELICITATION: bool(false),
+  CLOUDLINK_MCP_HTTP_PORT: z.string().optional().transform((v) => (v ? Number(v) : undefined)).pipe(z.number().int().min(0).max(65535).optional()),
+  CLOUDLINK_MCP_HOST: z.string().default('127.0.0.1'),
+  CLOUDLINK_MCP_ALLOWED_HOSTS: list,
+  CLOUDLINK_MCP_TOKENS: tokens,
+  CLOUDLINK_MCP_ACTOR: z.string().min(1).max(100).default('mcp-stdio'),
+  CLOUDLINK_MCP_ROLE: z.enum(['admin', 'member']).default('admin'),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads the environment; a bad value stops start-up with a message naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const r = ConfigSchema.safeParse(env);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`cloudlink cannot start: some settings are invalid.\n${lines.join('\n')}\nFix them (see README, "Configuration") and start again.`);
+  }
+  return r.data;
+}

@@ -1,0 +1,80 @@
+import type { ZodError } from 'zod';
+
+/**
+ * Every error a user can cause is a CloudlinkError: a stable code for programs, a message written for
+ * people (what went wrong and what to do next), and optional per-field messages so a form (a Slack
+ * modal, an MCP client) can put each one beside its field.
+ */
+export type ErrorCode =
+  | 'INVALID_INPUT'
+  | 'NOT_FOUND'
+  | 'FORBIDDEN'
+  | 'NAME_TAKEN'
+  | 'DUPLICATE_ACCOUNT'
+  | 'MANAGEMENT_REQUIRED'
+  | 'MANAGEMENT_AMBIGUOUS'
+  | 'NOT_ORGANIZATION_MANAGEMENT'
+  | 'HAS_LINKED_ACCOUNTS'
+  | 'CONFIRMATION_MISMATCH'
+  | 'SETUP_EXPIRED'
+  | 'SETUP_CLOSED'
+  | 'INVITE_EXPIRED'
+  | 'INVITE_USED'
+  | 'INVITE_REVOKED'
+  | 'INVITE_NOT_FOR_YOU'
+  | 'ASSUME_ROLE_DENIED'
+  | 'EXTERNAL_ID_NOT_ENFORCED'
+  | 'ACCOUNT_MISMATCH'
+  | 'WRONG_PROVIDER'
+  | 'CLOUD_THROTTLED'
+  | 'CLOUD_UNREACHABLE'
+  | 'CLOUD_ERROR'
+  | 'PLATFORM_NOT_CONFIGURED'
+  | 'CERTIFICATE_NOT_UPLOADED'
+  | 'TENANT_NOT_FOUND'
+  | 'APP_NOT_FOUND'
+  | 'PERMISSION_MISSING'
+  | 'NO_SUBSCRIPTIONS'
+  | 'STORE_CORRUPT'
+  | 'STORE_WRITE_FAILED'
+  | 'STORE_BUSY';
+
+export class CloudlinkError extends Error {
+  override readonly name = 'CloudlinkError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly fields: Record<string, string> = {},
+    /** Safe-to-show details for programs (never secrets). */
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+
+  toJSON() {
+    return { code: this.code, message: this.message, fields: this.fields, details: this.details };
+  }
+}
+
+export const isCloudlinkError = (e: unknown): e is CloudlinkError => e instanceof CloudlinkError;
+
+/** Turns a zod failure into one readable sentence plus a message per field. */
+export function fromZodError(error: ZodError, what = 'input'): CloudlinkError {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.length ? issue.path.map(String).join('.') : '_';
+    if (!fields[key]) fields[key] = issue.message;
+  }
+  const list = Object.entries(fields)
+    .map(([k, v]) => (k === '_' ? v : `${k}: ${v}`))
+    .join('; ');
+  return new CloudlinkError('INVALID_INPUT', `Invalid ${what}: ${list}. Correct it and try again.`, fields);
+}
+
+/** Something unexpected: never leak its text (it may hold a secret or a stack); log it, say this. */
+export function internalError(): CloudlinkError {
+  return new CloudlinkError(
+    'CLOUD_ERROR',
+    'Something went wrong inside cloudlink. Nothing was changed; try again, and ask an admin to check the service logs if it keeps happening.',
+  );
+}

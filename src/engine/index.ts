@@ -1,0 +1,48 @@
+import type { EngineContext } from './context.js';
+import { listAudit } from './operations/audit-log.js';
+import { checkAccount, checkAll, listConfigurationErrors } from './operations/check-accounts.js';
+import { completeAwsSetup } from './operations/complete-aws-setup.js';
+import { deleteAccount } from './operations/delete-account.js';
+import { acceptInvite, createInvite, listInvites, revokeInvite } from './operations/invites.js';
+import { getAccount, listAccounts } from './operations/list-accounts.js';
+import { renameAccount } from './operations/rename-account.js';
+import { getSetupStatus, setupDetails } from './operations/setup-status.js';
+import { startAwsSetup } from './operations/start-aws-setup.js';
+import type { Actor } from './schemas.js';
+import { SetupWatcher } from './watcher.js';
+
+type Op<R> = (ctx: EngineContext, actor: Actor, input: unknown) => Promise<R>;
+const bind =
+  <R>(ctx: EngineContext, op: Op<R>) =>
+  (actor: Actor, input: unknown = {}) =>
+    op(ctx, actor, input);
+
+/**
+ * The integration engine: every operation takes an actor (who, from which front end, with which role)
+ * and raw input, validates it, enforces the rules and records the change. It knows nothing of Slack
+ * or MCP.
+ */
+export function createEngine(ctx: EngineContext) {
+  return {
+    ctx,
+    events: ctx.events,
+    watcher: new SetupWatcher(ctx),
+    listAccounts: bind(ctx, listAccounts),
+    getAccount: bind(ctx, getAccount),
+    startAwsSetup: bind(ctx, startAwsSetup),
+    completeAwsSetup: bind(ctx, completeAwsSetup),
+    getSetupStatus: bind(ctx, getSetupStatus),
+    setupDetails: (_actor: Actor, setupId: string) => setupDetails(ctx, setupId),
+    renameAccount: bind(ctx, renameAccount),
+    deleteAccount: bind(ctx, deleteAccount),
+    createInvite: bind(ctx, createInvite),
+    acceptInvite: bind(ctx, acceptInvite),
+    listInvites: bind(ctx, listInvites),
+    revokeInvite: bind(ctx, revokeInvite),
+    checkAccount: bind(ctx, checkAccount),
+    checkAll: (actor: Actor) => checkAll(ctx, actor),
+    listConfigurationErrors: (actor: Actor) => listConfigurationErrors(ctx, actor),
+    listAudit: bind(ctx, listAudit),
+  };
+}
+export type Engine = ReturnType<typeof createEngine>;

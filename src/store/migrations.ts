@@ -1,0 +1,44 @@
+import { CloudlinkError } from '../engine/errors.js';
+import { SCHEMA_VERSION } from '../engine/schemas.js';
+
+type Raw = Record<string, unknown>;
+
+/**
+ * Each step lifts the data one schema version. Version 1 (the first preview) had no invites and no
+ * audit log, and kept AWS accounts' External ID under `externalID`.
+ */
+const steps: Record<number, (d: Raw) => Raw> = {
+  1: (d) => ({
+    ...d,
+    schemaVersion: 2,
+    setups: Array.isArray(d.setups) ? d.setups : [],
+    invites: [],
+    audit: [],
+    accounts: (Array.isArray(d.accounts) ? d.accounts : []).map((a: Raw) => {
+      const aws = a.aws as Raw | undefined;
+      if (aws && 'externalID' in aws && !('externalId' in aws)) {
+        const { externalID, ...rest } = aws;
+        return { ...a, aws: { ...rest, externalId: externalID } };
+      }
+      return a;
+    }),
+  }),
+};
+
+export function migrate(data: Raw, location: string): { data: Raw; migrated: boolean } {
+  let version = typeof data.schemaVersion === 'number' ? data.schemaVersion : 1;
+  if (version > SCHEMA_VERSION) {
+    throw new CloudlinkError(
+      'STORE_CORRUPT',
+      `The store ${location} was written by a newer cloudlink (schema ${version}; this one knows up to ${SCHEMA_VERSION}). It was left untouched: upgrade cloudlink to use it.`,
+    );
+  }
+  let current = data;
+  while (version < SCHEMA_VERSION) {
+    const step = steps[version];
+    if (!step) throw new CloudlinkError('STORE_CORRUPT', `No migration from schema ${version} for ${location}.`);
+    current = step(current);
+    version = current.schemaVersion as number;
+  }
+  return { data: current, migrated: version !== data.schemaVersion };
+}
