@@ -2,7 +2,7 @@ import type { EngineContext } from './context.js';
 import { listAudit } from './operations/audit-log.js';
 import { checkAccount, checkAll, listConfigurationErrors } from './operations/check-accounts.js';
 import { completeAwsSetup } from './operations/complete-aws-setup.js';
-import { deleteAccount } from './operations/delete-account.js';
+import { deleteAccount, prepareDelete } from './operations/delete-account.js';
 import { acceptInvite, createInvite, listInvites, revokeInvite } from './operations/invites.js';
 import { getAccount, listAccounts } from './operations/list-accounts.js';
 import { renameAccount } from './operations/rename-account.js';
@@ -34,6 +34,7 @@ export function createEngine(ctx: EngineContext) {
     getSetupStatus: bind(ctx, getSetupStatus),
     setupDetails: (_actor: Actor, setupId: string) => setupDetails(ctx, setupId),
     renameAccount: bind(ctx, renameAccount),
+    prepareDelete: bind(ctx, prepareDelete),
     deleteAccount: bind(ctx, deleteAccount),
     createInvite: bind(ctx, createInvite),
     acceptInvite: bind(ctx, acceptInvite),

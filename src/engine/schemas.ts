@@ -36,17 +36,15 @@ export const ActorRef = Actor.pick({ id: true, name: true, via: true });
 export type ActorRef = z.infer<typeof ActorRef>;
 
 const NAME_CHARS = /^[\p{L}\p{N} ._\-()'&/:@+#]+$/u;
+// Checks run in order: control characters are refused before white space is folded, and the
+// length and character rules apply to the folded name. (overwrite keeps the JSON Schema a string.)
 export const AccountName = z
   .string({ error: 'a name is required' })
   .refine((s) => !/\p{Cc}/u.test(s), 'the name cannot contain control characters (tabs, line breaks…)')
-  .transform((s) => s.trim().replace(/\s+/g, ' '))
-  .pipe(
-    z
-      .string()
-      .min(1, 'the name cannot be empty')
-      .max(64, 'the name must be at most 64 characters')
-      .regex(NAME_CHARS, "the name may use letters, digits, spaces and - _ . ( ) ' & / : @ + # only"),
-  );
+  .overwrite((s) => s.trim().replace(/\s+/g, ' '))
+  .min(1, 'the name cannot be empty')
+  .max(64, 'the name must be at most 64 characters')
+  .regex(NAME_CHARS, "the name may use letters, digits, spaces and - _ . ( ) ' & / : @ + # only");
 
 export const AwsAccountId = z.string().regex(/^\d{12}$/, 'an AWS account id is exactly 12 digits');
 export const Guid = z

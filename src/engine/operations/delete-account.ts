@@ -75,3 +75,18 @@ export function revokeInstructions(a: Account): string[] {
     }
   }
 }
+
+export const PrepareDeleteInput = DeleteAccountInput.pick({ account: true });
+
+/**
+ * Everything a delete checks except the typed name, without changing anything: front ends call it
+ * before asking a person to type the name, so nobody types a name only to be told "no".
+ */
+export async function prepareDelete(ctx: EngineContext, actor: Actor, raw: unknown): Promise<AccountView> {
+  const input = parseInput(PrepareDeleteInput, raw);
+  requirePermission(actor, 'delete', ctx.settings);
+  const db = await ctx.store.read();
+  const account = requireAccount(db, input.account);
+  assertDeletable(db, account);
+  return accountView(account, db);
+}

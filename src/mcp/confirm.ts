@@ -1,0 +1,37 @@
+import { CloudlinkError } from '../engine/errors.js';
+import { PROVIDER_LABELS } from '../engine/schemas.js';
+import type { AccountView } from '../engine/views.js';
+import type { ToolContext } from './tool.js';
+
+/**
+ * Gets the account name typed by the human. With elicitation the server asks the person directly,
+ * so the model cannot confirm on its own; without it, the typed name must come as an argument, and
+ * a configuration switch can refuse such clients altogether. The engine then compares the name.
+ */
+export async function confirmDelete(t: ToolContext, account: AccountView, argument: string | undefined): Promise<string> {
+  const canElicit = Boolean(t.server.server.getClientCapabilities()?.elicitation);
+  if (!canElicit) {
+    if (t.options.requireElicitation) {
+      throw new CloudlinkError('CONFIRMATION_MISMATCH', 'This cloudlink server only deletes after asking the human directly (elicitation), and this client does not support it. Nothing was deleted: delete from Slack, or use an MCP client that supports elicitation.');
+    }
+    if (argument === undefined) {
+      throw new CloudlinkError('CONFIRMATION_MISMATCH', `Nothing was deleted. Ask the user to type the account name "${account.name}" exactly, then call delete_account again with their text as confirm_account_name.`, { confirm_account_name: 'Required: the name typed by the user.' });
+    }
+    return argument;
+  }
+  const where = account.aws ? `AWS account ${account.aws.accountId}` : account.microsoft ? `tenant ${account.microsoft.tenantId}` : '';
+  const answer = await t.server.server.elicitInput({
+    message: `Delete the ${PROVIDER_LABELS[account.provider]} account "${account.name}" (${where}) from cloudlink? This cannot be undone. Type the account name to confirm.`,
+    requestedSchema: {
+      type: 'object',
+      properties: { confirmName: { type: 'string', title: 'Account name', description: `Type ${account.name} to confirm`, maxLength: 200 } },
+      required: ['confirmName'],
+    },
+  });
+  if (answer.action !== 'accept') {
+    throw new CloudlinkError('CONFIRMATION_MISMATCH', `Deletion ${answer.action === 'decline' ? 'declined' : 'cancelled'} by the user. Nothing was deleted.`);
+  }
+  const typed = answer.content?.confirmName;
+  if (typeof typed !== 'string') throw new CloudlinkError('CONFIRMATION_MISMATCH', 'No account name was typed. Nothing was deleted.');
+  return typed;
+}
