@@ -3,7 +3,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/bundle/cli.mjs', import.meta.url));
 
 export type Elicitor = { answer: (message: string) => ElicitResult; asked: string[] };
 
@@ -30,4 +30,4 @@ export async function stdioClient(env: Record<string, string>, args: string[] = 
   return { client, stderr, close: () => client.close() };
 }
 
-export const textOf = (r: { content?: unknown }) => ((r.content as { type: string; text?: string }[]) ?? []).map((c) => c.text ?? '').join('\n');
+export const textOf = (r: object) => (((r as { content?: unknown }).content as { type: string; text?: string }[]) ?? []).map((c) => c.text ?? '').join('\n');

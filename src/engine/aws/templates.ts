@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const TEMPLATE_VERSION = '1.0.0';
@@ -10,8 +12,17 @@ export const TEMPLATE_FILES = {
 } as const;
 export type TemplateKey = keyof typeof TEMPLATE_FILES;
 
-/** manifests/ sits at the package root, two folders above both src/engine/aws and dist/engine/aws. */
-export const MANIFESTS_DIR = fileURLToPath(new URL('../../../manifests/', import.meta.url));
+/** manifests/ sits at the package root: the nearest folder above this file (src, dist or a bundle) that has it. */
+function findManifests(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'manifests', TEMPLATE_FILES.aws))) return join(dir, 'manifests') + '/';
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cloudlink cannot find its manifests/ folder next to the installed package.');
+    dir = up;
+  }
+}
+export const MANIFESTS_DIR = findManifests();
 
 const cache = new Map<TemplateKey, Promise<string>>();
 export function templateBody(key: TemplateKey): Promise<string> {

@@ -1,0 +1,20 @@
+// Bundles the CLI into a few ESM files: an assistant spawns `cloudlink mcp` on every start, and
+// loading hundreds of small modules is most of a Node start-up. Cloud SDKs and Slack stay external
+// and load lazily, on first use.
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: ['src/cli.ts'],
+  outdir: 'dist/bundle',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  sourcemap: 'linked',
+  outExtension: { '.js': '.mjs' },
+  external: ['@aws-sdk/*', '@smithy/*', '@slack/*', '@azure/*', '@microsoft/*', 'express', 'node-forge', '@peculiar/*'],
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  logLevel: 'warning',
+});
