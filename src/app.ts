@@ -1,12 +1,13 @@
 import type { Config } from './config.js';
 import type { EngineContext, EngineSettings } from './engine/context.js';
-import { CloudlinkError } from './engine/errors.js';
 import { EngineEvents } from './engine/events.js';
 import { createEngine, type Engine } from './engine/index.js';
-import type { MicrosoftGateway } from './engine/microsoft/gateway.js';
+import { SecretBox } from './engine/secrets.js';
+import { loadEncryptionKey } from './key-file.js';
 import { createLogger, type Logger } from './log.js';
 import { awsCredentialSource } from './providers/aws/credentials.js';
 import { SdkAwsGateway } from './providers/aws/sdk-gateway.js';
+import { SdkMicrosoftGateway } from './providers/microsoft/sdk-gateway.js';
 import { LowdbStore } from './store/lowdb-store.js';
 
 export function settingsFrom(config: Config): EngineSettings {
@@ -22,17 +23,13 @@ export function settingsFrom(config: Config): EngineSettings {
   };
 }
 
-const microsoftPending: MicrosoftGateway = {
-  listAzureSubscriptions: () => Promise.reject(new CloudlinkError('PLATFORM_NOT_CONFIGURED', 'Azure linking is not available in this build.')),
-  verifyGraph: () => Promise.reject(new CloudlinkError('PLATFORM_NOT_CONFIGURED', 'Microsoft linking is not available in this build.')),
-};
-
 /** Wires the engine from configuration: the one place that knows every concrete implementation. */
 export async function buildEngine(config: Config, overrides: { log?: Logger; now?: () => Date } = {}): Promise<Engine> {
   const log = overrides.log ?? createLogger({ level: config.CLOUDLINK_LOG_LEVEL });
   const store = new LowdbStore(config.CLOUDLINK_STORE_PATH);
   await store.init();
   const settings = settingsFrom(config);
+  const { key } = await loadEncryptionKey(config.CLOUDLINK_ENCRYPTION_KEY, `${store.location.replace(/\.json$/, '')}.key`);
   const events = new EngineEvents();
   events.onListenerError = (event, error) => log.warn('an event listener failed', { event, error });
   const ctx: EngineContext = {
@@ -50,7 +47,14 @@ export async function buildEngine(config: Config, overrides: { log?: Logger; now
       retryBaseMs: config.CLOUDLINK_AWS_RETRY_BASE_MS,
       hasCredentialSource: Boolean(awsCredentialSource()),
     }),
-    microsoft: microsoftPending,
+    microsoft: new SdkMicrosoftGateway({
+      authorityHost: config.CLOUDLINK_AZURE_AUTHORITY_HOST,
+      armEndpoint: config.CLOUDLINK_ARM_ENDPOINT ?? 'https://management.azure.com',
+      graphEndpoint: config.CLOUDLINK_GRAPH_ENDPOINT ?? 'https://graph.microsoft.com',
+      exchangeResource: config.CLOUDLINK_EXCHANGE_RESOURCE,
+      timeoutMs: 15_000,
+    }),
+    secrets: new SecretBox(key),
   };
   return createEngine(ctx);
 }

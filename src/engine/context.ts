@@ -3,6 +3,7 @@ import type { EngineEvents } from './events.js';
 import type { AwsGateway } from './aws/gateway.js';
 import type { MicrosoftGateway } from './microsoft/gateway.js';
 import type { Logger } from '../log.js';
+import type { SecretBox } from './secrets.js';
 
 export type EngineSettings = {
   /** How long a setup (and its External ID or certificate) stays usable. */
@@ -23,6 +24,8 @@ export type EngineContext = {
   settings: EngineSettings;
   aws: AwsGateway;
   microsoft: MicrosoftGateway;
+  /** Seals private keys before they reach the store. */
+  secrets: SecretBox;
   events: EngineEvents;
   log: Logger;
   now: () => Date;

@@ -1,13 +1,15 @@
 import type { EngineContext } from './context.js';
 import { listAudit } from './operations/audit-log.js';
 import { checkAccount, checkAll, listConfigurationErrors } from './operations/check-accounts.js';
-import { completeAwsSetup } from './operations/complete-aws-setup.js';
+import { checkAwsCompletion, completeAwsSetup } from './operations/complete-aws-setup.js';
 import { deleteAccount, prepareDelete } from './operations/delete-account.js';
 import { acceptInvite, createInvite, listInvites, revokeInvite } from './operations/invites.js';
 import { getAccount, listAccounts } from './operations/list-accounts.js';
 import { renameAccount } from './operations/rename-account.js';
 import { getSetupStatus, setupDetails } from './operations/setup-status.js';
-import { startAwsSetup } from './operations/start-aws-setup.js';
+import { startAwsSetup, watchSetup } from './operations/start-aws-setup.js';
+import { listAzureSubscriptions, selectAzureSubscriptions } from './operations/azure-subscriptions.js';
+import { completeMicrosoftSetup, microsoftSetupDetails, startMicrosoftSetup } from './operations/microsoft-setups.js';
 import type { Actor } from './schemas.js';
 import { SetupWatcher } from './watcher.js';
 
@@ -30,9 +32,15 @@ export function createEngine(ctx: EngineContext) {
     listAccounts: bind(ctx, listAccounts),
     getAccount: bind(ctx, getAccount),
     startAwsSetup: bind(ctx, startAwsSetup),
+    checkAwsCompletion: bind(ctx, checkAwsCompletion),
     completeAwsSetup: bind(ctx, completeAwsSetup),
+    watchSetup: bind(ctx, watchSetup),
     getSetupStatus: bind(ctx, getSetupStatus),
     setupDetails: (_actor: Actor, setupId: string) => setupDetails(ctx, setupId),
+    startMicrosoftSetup: bind(ctx, startMicrosoftSetup),
+    completeMicrosoftSetup: bind(ctx, completeMicrosoftSetup),
+    listAzureSubscriptions: bind(ctx, listAzureSubscriptions),
+    selectAzureSubscriptions: bind(ctx, selectAzureSubscriptions),
     renameAccount: bind(ctx, renameAccount),
     prepareDelete: bind(ctx, prepareDelete),
     deleteAccount: bind(ctx, deleteAccount),

@@ -5,6 +5,7 @@ import { ActorRef, AccountStatus, LastError, Provider, type Account, type Databa
  * What front ends show. Views never carry a private key (encrypted or not); everything in them is
  * safe to print in a channel or return to an assistant.
  */
+export type SubscriptionView = z.infer<typeof SubscriptionView>;
 export const SubscriptionView = z.object({
   subscriptionId: z.string(),
   displayName: z.string(),

@@ -260,7 +260,9 @@ describe('invites', () => {
     const accepted = await h.engine.acceptInvite(colleague, { inviteId: invite.inviteId });
     expect(accepted.setup.aws!.externalId).toBe(setup.aws!.externalId);
     expect('quickCreateUrl' in accepted.setup && accepted.setup.quickCreateUrl).toBeTruthy();
-    await rejects(h.engine.acceptInvite(colleague, { inviteId: invite.inviteId }), 'INVITE_USED');
+    // Coming back to one's own accepted invite is fine; anyone else is refused.
+    expect((await h.engine.acceptInvite(colleague, { inviteId: invite.inviteId })).invite.status).toBe('accepted');
+    await rejects(h.engine.acceptInvite({ id: 'U_OTHER', via: 'slack', role: 'member' }, { inviteId: invite.inviteId }), 'INVITE_NOT_FOR_YOU');
 
     const linked: unknown[] = [];
     h.engine.events.on('account.linked', (e) => linked.push(e));
@@ -269,6 +271,8 @@ describe('invites', () => {
     expect(linked).toHaveLength(1);
     expect(linked[0]).toMatchObject({ invite: { id: invite.inviteId, inviter: { id: member.id }, status: 'completed' } });
     expect((await h.engine.listInvites(admin, {})).invites[0]!.status).toBe('completed');
+    // Single use: once it linked the account, it cannot be used again.
+    await rejects(h.engine.acceptInvite(colleague, { inviteId: invite.inviteId }), 'INVITE_USED');
   });
 
   it('expires invites and lets the inviter revoke them', async () => {

@@ -22,7 +22,11 @@ export const CompleteAwsSetupInput = z
 
 export const CompleteAwsSetupOutput = z.object({ account: AccountView, message: z.string() });
 
-export async function completeAwsSetup(ctx: EngineContext, actor: Actor, raw: unknown) {
+/**
+ * Everything about a completion that can be checked without calling AWS: front ends run it before
+ * acknowledging a form, so a bad ARN or a taken name shows beside its field at once.
+ */
+export async function checkAwsCompletion(ctx: EngineContext, actor: Actor, raw: unknown) {
   const input = parseInput(CompleteAwsSetupInput, raw);
   const db = await ctx.store.read();
   const setup = requireSetup(db, input.setupId);
@@ -33,7 +37,17 @@ export async function completeAwsSetup(ctx: EngineContext, actor: Actor, raw: un
   requireOpenSetup(setup, ctx.now());
   const name = input.name ?? setup.name;
   if (!name) throw new CloudlinkError('INVALID_INPUT', 'Give the account a name (1–64 characters).', { name: 'A name is required.' });
+  requireNameFree(db, name);
   const arn = parseRoleArn(input.roleArn);
+  if (setup.aws!.accountId && setup.aws!.accountId !== arn.accountId) {
+    throw new CloudlinkError('ACCOUNT_MISMATCH', `This setup was started for AWS account ${setup.aws!.accountId}, but the role ARN is in account ${arn.accountId}. Paste the RoleArn from the stack in ${setup.aws!.accountId}, or start a new setup for ${arn.accountId}.`, { roleArn: `Expected a role in account ${setup.aws!.accountId}.` });
+  }
+  assertNotLinked(db, setup.provider, arn.accountId);
+  return { setup, name, arn };
+}
+
+export async function completeAwsSetup(ctx: EngineContext, actor: Actor, raw: unknown) {
+  const { setup, name, arn } = await checkAwsCompletion(ctx, actor, raw);
   const account = await linkAwsRole(ctx, actor, setup, name, arn, 'request');
   return { account: accountView(account, await ctx.store.read()), message: `${account.name} (AWS account ${arn.accountId}) is linked and verified.` };
 }

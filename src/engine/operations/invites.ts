@@ -75,6 +75,8 @@ export async function acceptInvite(ctx: EngineContext, actor: Actor, raw: unknow
     if (invite.invitee.id !== actor.id && actor.role !== 'admin') {
       throw new CloudlinkError('INVITE_NOT_FOR_YOU', 'This invite was sent to someone else. Ask the person who invited you for your own invite.');
     }
+    // The invitee coming back to an invite they took (a second click on "Done") is not a second use.
+    if (invite.status === 'accepted' && invite.invitee.id === actor.id && Date.parse(invite.expiresAt) > now.getTime()) return { ...invite };
     assertUsable(invite, now, db);
     invite.status = 'accepted';
     invite.acceptedAt = now.toISOString();

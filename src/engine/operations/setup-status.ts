@@ -5,6 +5,7 @@ import { requirePermission } from '../permissions.js';
 import type { Actor } from '../schemas.js';
 import { parseInput } from '../validate.js';
 import { accountView, AccountView, setupView, SetupView } from '../views.js';
+import { microsoftSetupDetails } from './microsoft-setups.js';
 import { awsSetupDetails } from './start-aws-setup.js';
 
 export const GetSetupInput = z.object({ setupId: z.string().min(1).max(100) }).strict();
@@ -24,5 +25,5 @@ export async function setupDetails(ctx: EngineContext, setupId: string) {
   const db = await ctx.store.read();
   const setup = requireSetup(db, setupId);
   if (setup.aws) return awsSetupDetails(ctx, setup);
-  return setupView(setup, ctx.now());
+  return microsoftSetupDetails(ctx, setup);
 }

@@ -7,7 +7,8 @@ import { quickCreateUrl } from '../aws/quick-create.js';
 import { TEMPLATE_FILES, TEMPLATE_VERSION, templateBody, templateUrl } from '../aws/templates.js';
 import type { EngineContext } from '../context.js';
 import { CloudlinkError } from '../errors.js';
-import { awsAccountLinked, findAccount, managementAccounts, requireNameFree } from '../lookup.js';
+import { awsAccountLinked, findAccount, managementAccounts, requireNameFree, requireSetup } from '../lookup.js';
+import { requireOpenSetup } from '../setups.js';
 import { requirePermission } from '../permissions.js';
 import { AccountName, AwsAccountId, AwsRegion, type Actor, type Setup } from '../schemas.js';
 import { parseInput } from '../validate.js';
@@ -140,4 +141,32 @@ export async function awsSetupDetails(ctx: EngineContext, setup: Setup): Promise
     templateBody: await templateBody(key),
     instructions,
   };
+}
+
+export const WatchSetupInput = z
+  .object({
+    setupId: z.string().min(1).max(100),
+    accountId: AwsAccountId.describe('The 12-digit AWS account id the stack is deployed in.'),
+    name: AccountName.optional(),
+  })
+  .strict();
+
+/** Gives an open AWS setup the account id (and name) so the watcher can finish it by itself. */
+export async function watchSetup(ctx: EngineContext, actor: Actor, raw: unknown) {
+  const input = parseInput(WatchSetupInput, raw);
+  requirePermission(actor, 'link', ctx.settings);
+  const now = ctx.now();
+  const setup = await ctx.store.mutate((db) => {
+    const setup = requireSetup(db, input.setupId);
+    requireOpenSetup(setup, now);
+    if (!setup.aws) throw new CloudlinkError('WRONG_PROVIDER', 'Only AWS and EKS setups can be watched.');
+    if (input.name) requireNameFree(db, input.name);
+    const existing = awsAccountLinked(db, setup.provider as 'aws' | 'eks', input.accountId);
+    if (existing) throw new CloudlinkError('DUPLICATE_ACCOUNT', `AWS account ${input.accountId} is already linked as "${existing.name}".`, { accountId: 'Already linked.' });
+    setup.aws.accountId = input.accountId;
+    if (input.name) setup.name = input.name;
+    audit(db, now, actor, 'setup.watch', { type: 'setup', id: setup.id, name: setup.name }, { awsAccountId: input.accountId });
+    return { ...setup };
+  });
+  return setupView(setup, now);
 }

@@ -1,0 +1,36 @@
+import type { WebClient } from '@slack/web-api';
+import type { Config } from '../config.js';
+import type { Engine } from '../engine/index.js';
+import type { Actor } from '../engine/schemas.js';
+import type { Logger } from '../log.js';
+
+/** What every listener needs; passed in, so each listener is a plain function a test can call. */
+export type SlackDeps = {
+  engine: Engine;
+  log: Logger;
+  actorFor(userId: string, client: WebClient, name?: string): Promise<Actor>;
+  /** Users who opened App Home since start: their home is republished after every change. */
+  homeViewers: Set<string>;
+};
+
+/** Roles come from configuration (CLOUDLINK_SLACK_ADMINS) and, if enabled, Slack's workspace admins. */
+export function actorResolver(config: Pick<Config, 'CLOUDLINK_SLACK_ADMINS' | 'CLOUDLINK_SLACK_WORKSPACE_ADMINS'>, log: Logger) {
+  const cache = new Map<string, { admin: boolean; at: number }>();
+  return async (userId: string, client: WebClient, name?: string): Promise<Actor> => {
+    let admin = config.CLOUDLINK_SLACK_ADMINS.includes(userId);
+    if (!admin && config.CLOUDLINK_SLACK_WORKSPACE_ADMINS) {
+      const hit = cache.get(userId);
+      if (hit && Date.now() - hit.at < 600_000) admin = hit.admin;
+      else {
+        try {
+          const info = await client.users.info({ user: userId });
+          admin = Boolean(info.user?.is_admin || info.user?.is_owner);
+          cache.set(userId, { admin, at: Date.now() });
+        } catch (e) {
+          log.warn('users.info failed; treating the user as a member', { userId, error: e });
+        }
+      }
+    }
+    return { id: userId, ...(name ? { name } : {}), via: 'slack', role: admin ? 'admin' : 'member' };
+  };
+}

@@ -1,0 +1,33 @@
+import type { View } from '@slack/types';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../log.js';
+import { userMessage } from './errors.js';
+import { errorView } from './views/blocks.js';
+import { progressView } from './views/link.js';
+
+/**
+ * A trigger_id is good for 3 seconds: open a loading modal at once, then fill it in, so slow work
+ * (a cloud call, a big store) never loses the modal.
+ */
+export async function openThenUpdate(client: WebClient, triggerId: string, title: string, build: () => Promise<View>, log: Logger) {
+  const opened = await client.views.open({ trigger_id: triggerId, view: progressView(title, ':hourglass_flowing_sand: One moment…') });
+  const viewId = opened.view?.id;
+  let view: View;
+  try {
+    view = await build();
+  } catch (e) {
+    view = errorView(title, userMessage(e, log));
+  }
+  if (viewId) await client.views.update({ view_id: viewId, view });
+}
+
+/** Replaces the modal a button was clicked in. */
+export async function updateFrom(client: WebClient, viewId: string | undefined, title: string, build: () => Promise<View>, log: Logger) {
+  let view: View;
+  try {
+    view = await build();
+  } catch (e) {
+    view = errorView(title, userMessage(e, log));
+  }
+  if (viewId) await client.views.update({ view_id: viewId, view });
+}

@@ -1,0 +1,30 @@
+import type { View } from '@slack/types';
+import { PROVIDER_LABELS } from '../../engine/schemas.js';
+import type { AccountView } from '../../engine/views.js';
+import { esc } from '../text.js';
+import { context, md, modal, textInput } from './blocks.js';
+
+export const renameModal = (a: AccountView): View =>
+  modal({
+    callbackId: 'rename_submit',
+    title: 'Rename account',
+    submit: 'Rename',
+    metadata: { accountId: a.id },
+    blocks: [md(`Renaming *${esc(a.name)}* (${PROVIDER_LABELS[a.provider]}). Its link and history stay as they are.`), textInput({ blockId: 'new_name', label: 'New name', initial: a.name, maxLength: 64 })],
+  });
+
+export const deleteModal = (a: AccountView): View =>
+  modal({
+    callbackId: 'delete_submit',
+    title: 'Delete account',
+    submit: 'Delete',
+    metadata: { accountId: a.id },
+    blocks: [
+      md(`:warning: This removes *${esc(a.name)}* (${PROVIDER_LABELS[a.provider]}${a.aws ? `, AWS account ${a.aws.accountId}` : ''}) from cloudlink. It cannot be undone.`),
+      textInput({ blockId: 'confirm_name', label: `Type "${a.name}" to confirm`, placeholder: a.name, maxLength: 200 }),
+      context('Afterwards you will be told how to remove the access on the cloud side.'),
+    ],
+  });
+
+export const deletedView = (name: string, revoke: string[]): View =>
+  modal({ title: 'Account deleted', close: 'Done', blocks: [md(`:wastebasket: *${esc(name)}* was deleted from cloudlink.`), md(revoke.map(esc).join('\n'))] });
