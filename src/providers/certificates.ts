@@ -1,7 +1,17 @@
 import { createHash, randomBytes, webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+/** @peculiar/x509 loads on first use (it is large and not needed to start); it wants reflect-metadata. */
+let x509Module: Promise<typeof X509> | undefined;
+function loadX509() {
+  x509Module ??= (async () => {
+    await import('reflect-metadata');
+    const x509 = await import('@peculiar/x509');
+    x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+    return x509;
+  })();
+  return x509Module;
+}
 
 export type GeneratedCertificate = {
   /** Public certificate, PEM: what the user uploads to the app registration. */
@@ -23,7 +33,8 @@ const pem = (label: string, der: ArrayBuffer) =>
  * A self-signed RSA 2048 / SHA-256 certificate, the kind Entra ID app registrations accept for
  * app-only authentication (a plain RSA key, not a CNG one, so Exchange app-only auth works too).
  */
-export async function generateCertificate(opts: { commonName: string; lifetimeDays: number; now?: Date; extensions?: x509.Extension[] }): Promise<GeneratedCertificate> {
+export async function generateCertificate(opts: { commonName: string; lifetimeDays: number; now?: Date; extensions?: X509.Extension[] }): Promise<GeneratedCertificate> {
+  const x509 = await loadX509();
   const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const notBefore = new Date((opts.now ?? new Date()).getTime() - 60_000);
   const notAfter = new Date(notBefore.getTime() + opts.lifetimeDays * 86_400_000);

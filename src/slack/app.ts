@@ -1,4 +1,4 @@
-import bolt from '@slack/bolt';
+import { App } from '@slack/bolt';
 import type { AppOptions } from '@slack/bolt';
 import type { SlackDeps } from './deps.js';
 import { accountOverflow } from './listeners/actions/account-overflow.js';
@@ -16,7 +16,6 @@ import { microsoftCompleteSubmit, microsoftSetupSubmit } from './listeners/views
 import { renameSubmit } from './listeners/views/rename-submit.js';
 import { subscribeNotifications } from './notify.js';
 
-const { App } = bolt;
 
 /** The Slack front end: Bolt, the listeners and the notifications. The receiver only carries transport. */
 export function createSlackApp(deps: SlackDeps, options: AppOptions) {

@@ -1,11 +1,10 @@
-import bolt from '@slack/bolt';
+import { HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { Config } from '../config.js';
 import type { Engine } from '../engine/index.js';
 import type { Logger } from '../log.js';
 import { createSlackApp } from './app.js';
 import { actorResolver } from './deps.js';
 
-const { HTTPReceiver, LogLevel } = bolt;
 
 /**
  * Starts the Slack app when it is configured: Socket Mode (app token, no public URL: for development)

@@ -1,0 +1,215 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { admin, deployStack, harness, type Harness } from '../helpers/engine.js';
+import { sign, slackHarness, text } from '../helpers/slack.js';
+
+let h: Harness;
+let s: Awaited<ReturnType<typeof slackHarness>>;
+beforeEach(async () => {
+  h = await harness();
+  s = await slackHarness(h.engine);
+});
+afterEach(async () => {
+  await s.close();
+  await h.close();
+});
+
+const lastView = (method: string) => s.slack.of(method).at(-1)!.args.view;
+const allText = (x: unknown) => JSON.stringify(x);
+
+/** Runs the modal flow a person clicks through and returns the setup modal. */
+async function openAwsSetup(user = 'U_ADMIN') {
+  await s.command(user, 'link aws');
+  expect(lastView('views.open').title.text).toBe('Add cloud account');
+  const chooser = lastView('views.update');
+  expect(allText(chooser)).toContain('link_aws_kind:management');
+  await s.action(user, { type: 'button', action_id: 'link_aws_kind:management', value: 'management' }, { id: 'V_KIND' });
+  const modal = lastView('views.update');
+  expect(modal.callback_id).toBe('aws_setup_submit');
+  const setupId = JSON.parse(modal.private_metadata).setupId as string;
+  const setup = (await h.engine.getSetupStatus(admin, { setupId })).setup;
+  return { modal, setupId, setup };
+}
+
+describe('request signing', () => {
+  it('refuses bad, missing and stale signatures', async () => {
+    const body = new URLSearchParams({ command: '/cloud', text: 'help', user_id: 'U_ADMIN', trigger_id: 't' }).toString();
+    expect((await s.post(body, 'application/x-www-form-urlencoded', sign(body, undefined, 'wrong-secret'))).status).toBe(401);
+    expect((await s.post(body, 'application/x-www-form-urlencoded', {})).status).toBe(401);
+    const stale = Math.floor(Date.now() / 1000) - 6 * 60;
+    expect((await s.post(body, 'application/x-www-form-urlencoded', sign(body, stale))).status).toBe(401);
+    expect((await s.post(body, 'application/x-www-form-urlencoded', sign(body))).status).toBe(200);
+  });
+});
+
+describe('/cloud', () => {
+  it('answers help and unknown input with usage, ephemeral', async () => {
+    const help = await s.command('U_ADMIN', 'help');
+    expect(help.json.response_type).toBe('ephemeral');
+    expect(allText(help.json.blocks)).toContain('/cloud link');
+    const unknown = await s.command('U_ADMIN', 'frobnicate <!channel>');
+    expect(unknown.json.response_type).toBe('ephemeral');
+    expect(unknown.json.text).toMatch(/I don't know `frobnicate`\. Usage:/);
+  });
+
+  it('links an AWS account through the modals, with field errors inside the modal', async () => {
+    const { modal, setupId, setup } = await openAwsSetup();
+    expect(allText(modal)).toContain(setup.aws!.externalId);
+    const consoleButton = modal.blocks.find((b: { block_id?: string }) => b.block_id === 'console').elements[0];
+    expect(consoleButton.url).toMatch(/^https:\/\/console\.aws\.amazon\.com\/cloudformation\/home\?region=us-east-1#\/stacks\/quickcreate\?/);
+    // Linked accounts are not offered before a management account exists.
+    expect(allText(s.slack.of('views.update')[0]!.args.view)).not.toContain('link_aws_kind:linked');
+    const meta = JSON.stringify({ setupId });
+
+    const bad = await s.submit('U_ADMIN', 'aws_setup_submit', { name: text('Payer'), role_arn: text('arn:aws:iam::123:role/x'), account_id: text(undefined) }, meta);
+    expect(bad.json).toMatchObject({ response_action: 'errors', errors: { role_arn: expect.stringMatching(/Not an IAM role ARN/) } });
+    const empty = await s.submit('U_ADMIN', 'aws_setup_submit', { name: text('Payer'), role_arn: text(undefined), account_id: text(undefined) }, meta);
+    expect(empty.json.errors.role_arn).toMatch(/Paste the RoleArn/);
+
+    const roleArn = deployStack(h.aws, setup, '111111111111');
+    const ok = await s.submit('U_ADMIN', 'aws_setup_submit', { name: text('Payer'), role_arn: text(roleArn), account_id: text(undefined) }, meta);
+    expect(ok.json.response_action).toBe('update');
+    const dm = (await s.slack.waitFor('chat.postMessage')).at(-1)!.args;
+    expect(dm.channel).toBe('U_ADMIN');
+    expect(allText(dm.blocks)).toMatch(/Payer\*.*is linked and verified/);
+    expect((await h.engine.getAccount(admin, { account: 'Payer' })).createdBy).toMatchObject({ id: 'U_ADMIN', via: 'slack' });
+
+    // A second setup may not take the same name: the error sits on the name field.
+    const second = await openAwsSetup();
+    const dup = await s.submit('U_ADMIN', 'aws_setup_submit', { name: text('payer'), role_arn: text(roleArn.replace('1111', '2222')), account_id: text(undefined) }, JSON.stringify({ setupId: second.setupId }));
+    expect(dup.json.errors.name).toMatch(/already taken/);
+  });
+
+  it('reports a refused role by DM, with the checklist and a way to try again', async () => {
+    const { setupId, setup } = await openAwsSetup();
+    const roleArn = `arn:aws:iam::111111111111:role/${setup.aws!.roleName}`;
+    h.aws.addRole({ arn: roleArn, accountId: '111111111111', externalId: 'cl-not-this-one' });
+    await s.submit('U_ADMIN', 'aws_setup_submit', { name: text('Payer'), role_arn: text(roleArn), account_id: text(undefined) }, JSON.stringify({ setupId }));
+    const dm = (await s.slack.waitFor('chat.postMessage')).at(-1)!.args;
+    expect(allText(dm.blocks)).toMatch(/could not be linked/);
+    expect(allText(dm.blocks)).toMatch(/not authorized to perform sts:AssumeRole/);
+    expect(allText(dm.blocks)).toContain('reopen_setup');
+    expect((await h.engine.listAccounts(admin)).total).toBe(0);
+  });
+
+  it('lets the watcher finish when only the account id is given', async () => {
+    const { setupId, setup } = await openAwsSetup();
+    const r = await s.submit('U_ADMIN', 'aws_setup_submit', { name: text('Payer'), role_arn: text(undefined), account_id: text('111111111111') }, JSON.stringify({ setupId }));
+    expect(allText(r.json.view)).toMatch(/watching AWS account 111111111111/);
+    deployStack(h.aws, setup, '111111111111');
+    await h.engine.watcher.tick();
+    const dm = (await s.slack.waitFor('chat.postMessage')).at(-1)!.args;
+    expect(dm.channel).toBe('U_ADMIN');
+    expect(dm.text).toMatch(/Payer.*connected: cloudlink saw the stack finish/);
+  });
+
+  it('deletes only with the exact name, refuses members and management accounts with linked ones', async () => {
+    const { setupId, setup } = await openAwsSetup();
+    await s.submit('U_ADMIN', 'aws_setup_submit', { name: text('Payer'), role_arn: text(deployStack(h.aws, setup, '111111111111')), account_id: text(undefined) }, JSON.stringify({ setupId }));
+
+    await s.command('U_MEMBER', 'delete Payer');
+    expect(allText(lastView('views.open'))).toMatch(/only cloudlink admins may delete/);
+
+    await s.command('U_ADMIN', 'delete payer');
+    const modal = lastView('views.open');
+    expect(modal.callback_id).toBe('delete_submit');
+    const meta = modal.private_metadata;
+    const wrong = await s.submit('U_ADMIN', 'delete_submit', { confirm_name: text('payer') }, meta);
+    expect(wrong.json).toMatchObject({ response_action: 'errors', errors: { confirm_name: 'Type "Payer" exactly.' } });
+    expect((await h.engine.listAccounts(admin)).total).toBe(1);
+
+    // With a linked account, the management account cannot go.
+    const linked = await h.engine.startAwsSetup(admin, { kind: 'linked' });
+    await h.engine.completeAwsSetup(admin, { setupId: linked.setupId, name: 'Dev', roleArn: deployStack(h.aws, linked, '222222222222') });
+    await s.command('U_ADMIN', 'delete Payer');
+    expect(allText(lastView('views.open'))).toMatch(/management account with 1 linked account.*Dev/);
+    await h.engine.deleteAccount(admin, { account: 'Dev', confirmName: 'Dev' });
+
+    const right = await s.submit('U_ADMIN', 'delete_submit', { confirm_name: text('Payer') }, meta);
+    expect(right.json.response_action).toBe('update');
+    expect(allText(right.json.view)).toMatch(/delete the CloudFormation stack/);
+    expect((await h.engine.listAccounts(admin)).total).toBe(0);
+  });
+
+  it('renames from a modal, with the error in the field', async () => {
+    const { setupId, setup } = await openAwsSetup();
+    await s.submit('U_ADMIN', 'aws_setup_submit', { name: text('Payer'), role_arn: text(deployStack(h.aws, setup, '111111111111')), account_id: text(undefined) }, JSON.stringify({ setupId }));
+    await s.command('U_ADMIN', 'rename Payer');
+    const meta = lastView('views.open').private_metadata;
+    const bad = await s.submit('U_ADMIN', 'rename_submit', { new_name: text('<!channel>') }, meta);
+    expect(bad.json.errors.new_name).toMatch(/letters, digits/);
+    const ok = await s.submit('U_ADMIN', 'rename_submit', { new_name: text('Billing') }, meta);
+    expect(ok.status).toBe(200);
+    expect((await h.engine.getAccount(admin, { account: 'Billing' })).name).toBe('Billing');
+  });
+
+  it('lists accounts on the response_url', async () => {
+    const linked = await h.engine.startAwsSetup(admin, { kind: 'management' });
+    await h.engine.completeAwsSetup(admin, { setupId: linked.setupId, name: 'Payer', roleArn: deployStack(h.aws, linked, '111111111111') });
+    await s.command('U_MEMBER', 'list');
+    const reply = s.slack.responses.at(-1)!.body;
+    expect(reply.response_type).toBe('ephemeral');
+    expect(allText(reply.blocks)).toMatch(/\*AWS\* \(1\)/);
+    expect(allText(reply.blocks)).toContain('Payer');
+  });
+});
+
+describe('invites', () => {
+  it('round trip: the colleague gets a DM, finishes the link, and both are told', async () => {
+    await s.command('U_ADMIN', 'invite <@UCLEO123|cleo>');
+    const modal = lastView('views.open');
+    expect(modal.callback_id).toBe('invite_submit');
+    expect(allText(modal)).toContain('"initial_user":"UCLEO123"');
+    const sent = await s.submit('U_ADMIN', 'invite_submit', { invitee: { value: { type: 'users_select', selected_user: 'UCLEO123' } }, kind: { value: { type: 'static_select', selected_option: { value: 'aws:management' } } }, message: text('Could you deploy this?') });
+    expect(sent.json.response_action).toBe('update');
+    const dm = s.slack.of('chat.postMessage').find((c) => c.args.channel === 'UCLEO123')!.args;
+    expect(allText(dm.blocks)).toMatch(/<@U_ADMIN> asked you to connect/);
+    expect(allText(dm.blocks)).toMatch(/Why you/);
+    expect(allText(dm.blocks)).toContain('Could you deploy this?');
+    const done = dm.blocks.flatMap((b: { elements?: { action_id?: string; value?: string; url?: string }[] }) => b.elements ?? []);
+    expect(done.find((e: { action_id?: string }) => e.action_id === 'open_console').url).toMatch(/quickcreate/);
+    const inviteId = done.find((e: { action_id?: string }) => e.action_id === 'invite_done').value as string;
+
+    await s.action('UCLEO123', { type: 'button', action_id: 'invite_done', value: inviteId });
+    const setupModal = lastView('views.update');
+    expect(setupModal.callback_id).toBe('aws_setup_submit');
+    const { setupId } = JSON.parse(setupModal.private_metadata);
+    const setup = (await h.engine.getSetupStatus(admin, { setupId })).setup;
+    const before = s.slack.of('chat.postMessage').length;
+    await s.submit('UCLEO123', 'aws_setup_submit', { name: text('Payer'), role_arn: text(deployStack(h.aws, setup, '111111111111')), account_id: text(undefined) }, setupModal.private_metadata);
+    const after = (await s.slack.waitFor('chat.postMessage', before + 3)).slice(before);
+    const to = after.map((c) => `${c.args.channel}:${c.args.text}`);
+    expect(to).toEqual(expect.arrayContaining([expect.stringMatching(/^U_ADMIN:.*Payer.*connected.*Thanks to <@UCLEO123>/), expect.stringMatching(/^UCLEO123:.*Payer.*connected/)]));
+
+    // Single use: someone else cannot take it; after completion nobody can.
+    await s.action('U_MALLORY', { type: 'button', action_id: 'invite_done', value: inviteId });
+    expect(allText(lastView('views.update'))).toMatch(/already been used|sent to someone else/);
+  });
+});
+
+describe('App Home', () => {
+  it('publishes accounts by provider with problems first, and refreshes after a change', async () => {
+    const a = await h.engine.startAwsSetup(admin, { kind: 'management' });
+    const arnA = deployStack(h.aws, a, '111111111111');
+    await h.engine.completeAwsSetup(admin, { setupId: a.setupId, name: 'Payer', roleArn: arnA });
+    const e = await h.engine.startAwsSetup(admin, { provider: 'eks' });
+    await h.engine.completeAwsSetup(admin, { setupId: e.setupId, name: 'Clusters', roleArn: deployStack(h.aws, e, '333333333333') });
+    h.aws.roles.delete(arnA);
+    await h.engine.checkAccount(admin, { account: 'Payer' });
+
+    await s.event({ type: 'app_home_opened', user: 'U_ADMIN', channel: 'D1', tab: 'home' });
+    const home = lastView('views.publish');
+    expect(home.type).toBe('home');
+    const texts = home.blocks.map((b: { text?: { text: string } }) => b.text?.text ?? '').join('\n');
+    expect(texts.indexOf('Configuration errors')).toBeLessThan(texts.indexOf('Amazon EKS'));
+    expect(texts).toMatch(/Payer/);
+    expect(allText(home)).toContain('home_add_account');
+    expect(allText(home)).toContain('home_invite');
+    const overflow = home.blocks.find((b: { block_id?: string }) => b.block_id?.startsWith('account:')).accessory;
+    expect(overflow.options.map((o: { value: string }) => o.value.split(':')[0])).toEqual(['check', 'rename', 'delete']);
+
+    const published = s.slack.of('views.publish').length;
+    await h.engine.renameAccount(admin, { account: 'Clusters', newName: 'K8s' });
+    const again = await s.slack.waitFor('views.publish', published + 1);
+    expect(allText(again.at(-1)!.args.view)).toContain('K8s');
+  });
+});
