@@ -7,15 +7,18 @@ import type { Engine } from '../../src/engine/index.js';
 import type { Actor } from '../../src/engine/schemas.js';
 import { silentLogger } from '../../src/log.js';
 import { AwsFake } from '../fakes/aws-fake.js';
+import { MicrosoftFake } from '../fakes/microsoft-fake.js';
 
 export const admin: Actor = { id: 'U_ADMIN', name: 'Ada Admin', via: 'slack', role: 'admin' };
 export const member: Actor = { id: 'U_MEMBER', name: 'Max Member', via: 'slack', role: 'member' };
 
-export type Harness = { engine: Engine; aws: AwsFake; dir: string; storePath: string; env: Record<string, string>; close(): Promise<void> };
+export type Harness = { engine: Engine; aws: AwsFake; ms: MicrosoftFake; dir: string; storePath: string; env: Record<string, string>; close(): Promise<void> };
 
 /** Environment that points every cloud client at the local fakes; shared by in-process and spawned servers. */
-export function fakeEnv(aws: AwsFake, dir: string, extra: Record<string, string> = {}): Record<string, string> {
+export function fakeEnv(aws: AwsFake, dir: string, extra: Record<string, string> = {}, ms?: MicrosoftFake): Record<string, string> {
   return {
+    ...(ms ? { CLOUDLINK_AZURE_AUTHORITY_HOST: ms.url, CLOUDLINK_ARM_ENDPOINT: ms.url, CLOUDLINK_GRAPH_ENDPOINT: ms.url } : {}),
+    ...(process.env.NODE_EXTRA_CA_CERTS ? { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS } : {}),
     CLOUDLINK_STORE_PATH: join(dir, 'cloudlink.json'),
     CLOUDLINK_AWS_ENDPOINT: aws.url,
     CLOUDLINK_AWS_REGION: 'us-east-1',
@@ -32,8 +35,10 @@ export function fakeEnv(aws: AwsFake, dir: string, extra: Record<string, string>
 export async function harness(opts: { env?: Record<string, string>; now?: () => Date } = {}): Promise<Harness> {
   const aws = new AwsFake();
   await aws.start();
+  const ms = new MicrosoftFake();
+  await ms.start();
   const dir = await mkdtemp(join(tmpdir(), 'cloudlink-test-'));
-  const env = fakeEnv(aws, dir, opts.env);
+  const env = fakeEnv(aws, dir, opts.env, ms);
   // The SDK's default credential chain reads these: the same path production takes.
   process.env.AWS_ACCESS_KEY_ID = env.AWS_ACCESS_KEY_ID;
   process.env.AWS_SECRET_ACCESS_KEY = env.AWS_SECRET_ACCESS_KEY;
@@ -41,12 +46,14 @@ export async function harness(opts: { env?: Record<string, string>; now?: () => 
   return {
     engine,
     aws,
+    ms,
     dir,
     storePath: env.CLOUDLINK_STORE_PATH!,
     env,
     async close() {
       engine.watcher.stop();
       await aws.stop();
+      await ms.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };

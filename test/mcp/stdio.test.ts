@@ -123,3 +123,23 @@ describe('MCP over stdio (the built server, spawned)', () => {
     await close();
   });
 });
+
+describe('Microsoft tools over stdio', () => {
+  it('starts an Entra ID setup with the public certificate as PEM, and completes it', async () => {
+    const { randomUUID } = await import('node:crypto');
+    const tenant = h.ms.addTenant({ id: randomUUID(), apps: [{ clientId: randomUUID(), certificates: [], roles: { graph: ['AccessReview.Read.All'] } }], subscriptions: [] });
+    const { client, close } = await stdioClient(h.env);
+    const started = await client.callTool({ name: 'start_entra_setup', arguments: { name: 'Directory', tenantId: tenant.id, clientId: tenant.apps[0]!.clientId } });
+    expect(started.isError).toBeFalsy();
+    const s = started.structuredContent as { setupId: string; microsoft: { certificatePem: string } };
+    expect(textOf(started)).toContain('-----BEGIN CERTIFICATE-----');
+    expect(JSON.stringify(started)).not.toMatch(/PRIVATE KEY|encryptedKey/);
+    const early = await client.callTool({ name: 'complete_microsoft_setup', arguments: { setupId: s.setupId } });
+    expect(early.isError).toBe(true);
+    expect(textOf(early)).toMatch(/Upload the certificate/);
+    tenant.apps[0]!.certificates.push(s.microsoft.certificatePem);
+    const done = await client.callTool({ name: 'complete_microsoft_setup', arguments: { setupId: s.setupId } });
+    expect(done.structuredContent).toMatchObject({ account: { name: 'Directory', provider: 'entra', status: 'connected' } });
+    await close();
+  });
+});

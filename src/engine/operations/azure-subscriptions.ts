@@ -74,12 +74,8 @@ export async function selectAzureSubscriptions(ctx: EngineContext, actor: Actor,
     const added = subs.filter((s) => !s.selected && want.has(s.subscriptionId)).map((s) => s.subscriptionId);
     const removed = subs.filter((s) => s.selected && !want.has(s.subscriptionId));
     if (removed.length && !input.confirmDeselect) {
-      throw new CloudlinkError(
-        'CONFIRMATION_REQUIRED',
-        `This update deselects ${removed.map((s) => `"${s.displayName}"`).join(', ')}: cloudlink stops covering ${removed.length > 1 ? 'them' : 'it'}. Confirm the deselection to apply it.`,
-        { selected: 'Confirm the deselection.' },
-        { deselect: removed.map((s) => s.subscriptionId) },
-      );
+      const message = `This update deselects ${removed.map((s) => `"${s.displayName}"`).join(', ')}: cloudlink stops covering ${removed.length > 1 ? 'them' : 'it'}. Confirm the deselection to apply it.`;
+      throw new CloudlinkError('CONFIRMATION_REQUIRED', message, { selected: message }, { deselect: removed.map((s) => s.subscriptionId) });
     }
     for (const s of subs) s.selected = want.has(s.subscriptionId);
     account.updatedAt = now.toISOString();

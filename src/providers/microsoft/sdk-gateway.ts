@@ -104,7 +104,9 @@ export class SdkMicrosoftGateway implements MicrosoftGateway {
     if (!opts.readOrganization) return { roles };
     const graphToken = opts.scope === 'graph' ? token : await this.token(cred, GRAPH_RESOURCE);
     const { Client } = await import('@microsoft/microsoft-graph-client');
-    const client = Client.initWithMiddleware({ authProvider: { getAccessToken: async () => graphToken }, baseUrl: this.config.graphEndpoint.replace(/\/?$/, '/'), defaultVersion: 'v1.0' });
+    // The client only sends the token to hosts it knows as Graph: name a configured endpoint's host too.
+    const host = new URL(this.config.graphEndpoint).hostname;
+    const client = Client.initWithMiddleware({ authProvider: { getAccessToken: async () => graphToken }, baseUrl: this.config.graphEndpoint.replace(/\/?$/, '/'), defaultVersion: 'v1.0', customHosts: new Set([host]) });
     try {
       const res = (await client.api('/organization').select(['id', 'displayName', 'verifiedDomains']).get()) as { value?: { id: string; displayName?: string; verifiedDomains?: { name: string; isInitial?: boolean }[] }[] };
       const org = res.value?.[0];
