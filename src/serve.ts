@@ -11,6 +11,8 @@ export async function serve(config: Config) {
   const engine = await buildEngine(config, { log });
   const lines: string[] = [];
   const db = await engine.ctx.store.read();
+  // Builds the account views once now rather than inside the first Slack requests.
+  await engine.listAccounts(SYSTEM, {});
   lines.push(`store      ${engine.ctx.store.location} (lowdb JSON file, ${db.accounts.length} account${db.accounts.length === 1 ? '' : 's'})`);
 
   const source = awsCredentialSource();

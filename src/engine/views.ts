@@ -50,6 +50,17 @@ export const AccountView = z.object({
 });
 export type AccountView = z.infer<typeof AccountView>;
 
+// Views are derived from a store snapshot, which is never mutated: index it once per snapshot.
+const nameIndexes = new WeakMap<object, Map<string, string>>();
+function nameOf(db: Readonly<Database>, id: string): string | undefined {
+  let index = nameIndexes.get(db);
+  if (!index) {
+    index = new Map(db.accounts.map((x) => [x.id, x.name]));
+    nameIndexes.set(db, index);
+  }
+  return index.get(id);
+}
+
 export function accountView(a: Account, db?: Readonly<Database>): AccountView {
   const base = {
     id: a.id,
@@ -65,7 +76,7 @@ export function accountView(a: Account, db?: Readonly<Database>): AccountView {
     case 'aws':
     case 'eks': {
       const d = a.provider === 'aws' ? a.aws : a.eks;
-      const mgmt = a.provider === 'aws' && a.aws.managementAccountId ? db?.accounts.find((x) => x.id === a.aws.managementAccountId)?.name : undefined;
+      const mgmt = a.provider === 'aws' && a.aws.managementAccountId && db ? nameOf(db, a.aws.managementAccountId) : undefined;
       return {
         ...base,
         aws: {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { EngineContext } from '../context.js';
 import { requirePermission } from '../permissions.js';
-import { AccountStatus, Provider, type Actor } from '../schemas.js';
+import { AccountStatus, Provider, type Actor, type Database } from '../schemas.js';
 import { parseInput } from '../validate.js';
 import { accountView, AccountView } from '../views.js';
 import { requireAccount } from '../lookup.js';
@@ -19,11 +19,30 @@ export async function listAccounts(ctx: EngineContext, actor: Actor, raw: unknow
   const input = parseInput(ListAccountsInput, raw);
   requirePermission(actor, 'read', ctx.settings);
   const db = await ctx.store.read();
-  const accounts = db.accounts
-    .filter((a) => (!input.provider || a.provider === input.provider) && (!input.status || a.status === input.status))
-    .map((a) => accountView(a, db))
-    .sort((a, b) => a.provider.localeCompare(b.provider) || a.name.localeCompare(b.name));
+  const all = sortedViews(db);
+  // Unfiltered, the shared (read-only) array itself: callers may memoise on its identity.
+  const accounts = input.provider || input.status ? all.filter((a) => (!input.provider || a.provider === input.provider) && (!input.status || a.status === input.status)) : all;
   return { accounts, total: accounts.length };
+}
+
+/**
+ * Every account's view, sorted by provider then name, computed once per store snapshot: a busy Slack
+ * workspace listing 5,000 accounts pays for it once per change, not once per request. Snapshots are
+ * read-only, so the views cannot go stale.
+ */
+const viewsBySnapshot = new WeakMap<object, AccountView[]>();
+function sortedViews(db: Readonly<Database>): AccountView[] {
+  let views = viewsBySnapshot.get(db);
+  if (!views) {
+    const key = (a: AccountView) => `${a.provider}\u0000${a.name.toLowerCase()}`;
+    views = db.accounts
+      .map((a) => accountView(a, db))
+      .map((v) => [key(v), v] as const)
+      .sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
+      .map(([, v]) => v);
+    viewsBySnapshot.set(db, views);
+  }
+  return views;
 }
 
 export const GetAccountInput = z.object({ account: z.string().min(1).max(200).describe('Account name (case-insensitive) or id.') }).strict();

@@ -10,8 +10,19 @@ export function accountSummary(a: AccountView): string {
   return `${STATUS_ICON[a.status] ?? ''} *${esc(a.name)}*  ${where}${subs}`;
 }
 
-/** The account list as a message: grouped by provider, problems first. */
-export function accountListBlocks(accounts: AccountView[], limit = 40): KnownBlock[] {
+const rendered = new WeakMap<readonly AccountView[], KnownBlock[]>();
+
+/** The account list as a message: grouped by provider, problems first. Rendered once per list. */
+export function accountListBlocks(accounts: readonly AccountView[], limit = 40): KnownBlock[] {
+  let blocks = rendered.get(accounts);
+  if (!blocks) {
+    blocks = renderAccountList(accounts, limit);
+    rendered.set(accounts, blocks);
+  }
+  return blocks;
+}
+
+function renderAccountList(accounts: readonly AccountView[], limit: number): KnownBlock[] {
   if (!accounts.length) return [md('No cloud accounts are linked yet. Run `/cloud link` to add one.')];
   const blocks: KnownBlock[] = [];
   const broken = accounts.filter((a) => a.status === 'error');
