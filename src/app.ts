@@ -43,7 +43,7 @@ export async function buildEngine(config: Config, overrides: { log?: Logger; now
       endpoint: config.CLOUDLINK_AWS_ENDPOINT,
       principalArn: config.CLOUDLINK_AWS_PRINCIPAL_ARN,
       maxAttempts: 3,
-      requestTimeoutMs: 10_000,
+      requestTimeoutMs: config.CLOUDLINK_CLOUD_TIMEOUT_MS,
       retryBaseMs: config.CLOUDLINK_AWS_RETRY_BASE_MS,
       hasCredentialSource: Boolean(awsCredentialSource()),
     }),
@@ -52,7 +52,7 @@ export async function buildEngine(config: Config, overrides: { log?: Logger; now
       armEndpoint: config.CLOUDLINK_ARM_ENDPOINT ?? 'https://management.azure.com',
       graphEndpoint: config.CLOUDLINK_GRAPH_ENDPOINT ?? 'https://graph.microsoft.com',
       exchangeResource: config.CLOUDLINK_EXCHANGE_RESOURCE,
-      timeoutMs: 15_000,
+      timeoutMs: config.CLOUDLINK_CLOUD_TIMEOUT_MS,
     }),
     secrets: new SecretBox(key),
   };

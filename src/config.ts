@@ -45,6 +45,7 @@ export const ConfigSchema = z.object({
   CLOUDLINK_AWS_PRINCIPAL_ARN: z.string().regex(/^arn:[a-z-]+:iam::\d{12}:(root|role\/.+|user\/.+)$/, 'must be an IAM role, user or root ARN').optional(),
   CLOUDLINK_AWS_PROPAGATION_TIMEOUT_SECONDS: num(90, 0, 900),
   CLOUDLINK_AWS_RETRY_BASE_MS: num(1000, 1, 60_000),
+  CLOUDLINK_CLOUD_TIMEOUT_MS: num(10_000, 100, 120_000),
   CLOUDLINK_SETUP_TTL_HOURS: num(168, 1, 24 * 90),
   CLOUDLINK_INVITE_TTL_HOURS: num(168, 1, 24 * 90),
   CLOUDLINK_WATCH_INTERVAL_SECONDS: num(30, 1, 3600),

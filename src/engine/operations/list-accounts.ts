@@ -10,10 +10,12 @@ export const ListAccountsInput = z
   .object({
     provider: Provider.optional().describe('Only accounts of this provider.'),
     status: AccountStatus.optional().describe('Only accounts with this status.'),
+    limit: z.number().int().min(1).max(10_000).optional().describe('At most this many accounts (all when absent).'),
+    offset: z.number().int().min(0).default(0).describe('Skip this many (for paging).'),
   })
   .strict();
 
-export const ListAccountsOutput = z.object({ accounts: z.array(AccountView), total: z.number() });
+export const ListAccountsOutput = z.object({ accounts: z.array(AccountView), total: z.number().describe('How many match, before limit and offset.') });
 
 export async function listAccounts(ctx: EngineContext, actor: Actor, raw: unknown = {}) {
   const input = parseInput(ListAccountsInput, raw);
@@ -21,8 +23,9 @@ export async function listAccounts(ctx: EngineContext, actor: Actor, raw: unknow
   const db = await ctx.store.read();
   const all = sortedViews(db);
   // Unfiltered, the shared (read-only) array itself: callers may memoise on its identity.
-  const accounts = input.provider || input.status ? all.filter((a) => (!input.provider || a.provider === input.provider) && (!input.status || a.status === input.status)) : all;
-  return { accounts, total: accounts.length };
+  const matching = input.provider || input.status ? all.filter((a) => (!input.provider || a.provider === input.provider) && (!input.status || a.status === input.status)) : all;
+  const page = input.limit === undefined && input.offset === 0 ? matching : matching.slice(input.offset, input.offset + (input.limit ?? matching.length));
+  return { accounts: page, total: matching.length };
 }
 
 /**

@@ -11,13 +11,14 @@ import { defineTool, READ } from '../tool.js';
 export const listAccountsTool = defineTool({
   name: 'list_accounts',
   title: 'List linked cloud accounts',
-  description: 'Lists the cloud accounts linked to cloudlink (AWS, EKS, Azure, Microsoft 365, Entra ID) with their status. Optionally filter by provider or status (e.g. status "error" for accounts that need attention).',
+  description: 'Lists the cloud accounts linked to cloudlink (AWS, EKS, Azure, Microsoft 365, Entra ID) with their status, 100 at a time unless you pass limit (use offset to page; total says how many match). Optionally filter by provider or status (e.g. status "error" for accounts that need attention).',
   input: ListAccountsInput,
   output: ListAccountsOutput,
   annotations: READ,
   async run({ engine, actor }, input) {
-    const out = await engine.listAccounts(actor, input);
-    const text = out.total ? `${out.total} account${out.total === 1 ? '' : 's'}:\n${out.accounts.map(accountLine).join('\n')}` : 'No accounts are linked yet. Start with start_aws_setup (kind "management") or another start_*_setup tool.';
+    const out = await engine.listAccounts(actor, { ...input, limit: input.limit ?? 100 });
+    const more = out.total > (input.offset ?? 0) + out.accounts.length ? `\n(${out.accounts.length} shown of ${out.total}: page with offset.)` : '';
+    const text = out.total ? `${out.total} account${out.total === 1 ? '' : 's'}:\n${out.accounts.map(accountLine).join('\n')}${more}` : 'No accounts are linked yet. Start with start_aws_setup (kind "management") or another start_*_setup tool.';
     return { structured: out, text };
   },
 });

@@ -29,6 +29,11 @@ export class SdkAwsGateway implements AwsGateway {
 
   constructor(private readonly config: AwsProviderConfig) {}
 
+  /** A hard bound on one command, retries included: a hanging endpoint must not hang a person. */
+  private deadline() {
+    return { abortSignal: AbortSignal.timeout(this.config.requestTimeoutMs * this.config.maxAttempts) };
+  }
+
   private clientConfig(region: string, credentials?: AwsCredentialIdentity) {
     return {
       region,
@@ -67,7 +72,7 @@ export class SdkAwsGateway implements AwsGateway {
         throw e;
       }
       try {
-        const me = await client.send(new GetCallerIdentityCommand({}));
+        const me = await client.send(new GetCallerIdentityCommand({}), this.deadline());
         if (!me.Arn) throw new Error('no Arn');
         return principalFromCallerArn(me.Arn);
       } catch (e) {
@@ -98,6 +103,7 @@ export class SdkAwsGateway implements AwsGateway {
         try {
           const out = await platform.send(
             new AssumeRoleCommand({ RoleArn: input.roleArn, RoleSessionName: 'cloudlink-verify', ExternalId: input.externalId, DurationSeconds: 900 }),
+            this.deadline(),
           );
           const c = out.Credentials;
           if (!c?.AccessKeyId || !c.SecretAccessKey) throw new CloudlinkError('CLOUD_ERROR', 'AWS answered AssumeRole without credentials. Try again in a moment.');
@@ -118,7 +124,7 @@ export class SdkAwsGateway implements AwsGateway {
       let accountId: string;
       let callerArn: string;
       try {
-        const me = await assumed.send(new GetCallerIdentityCommand({}));
+        const me = await assumed.send(new GetCallerIdentityCommand({}), this.deadline());
         accountId = me.Account ?? '';
         callerArn = me.Arn ?? '';
       } catch (e) {
@@ -129,7 +135,7 @@ export class SdkAwsGateway implements AwsGateway {
 
       // AWS's guidance: if the role can be assumed without the External ID, it does not protect anyone.
       try {
-        await platform.send(new AssumeRoleCommand({ RoleArn: input.roleArn, RoleSessionName: 'cloudlink-extid-probe', DurationSeconds: 900 }));
+        await platform.send(new AssumeRoleCommand({ RoleArn: input.roleArn, RoleSessionName: 'cloudlink-extid-probe', DurationSeconds: 900 }), this.deadline());
         throw new CloudlinkError(
           'EXTERNAL_ID_NOT_ENFORCED',
           `The role ${input.roleArn} can be assumed without the External ID, so its trust policy does not protect you against the confused-deputy problem. cloudlink refuses such a link. Update the role's trust policy to require sts:ExternalId = ${input.externalId} (deploying cloudlink's template does this), then try again.`,
@@ -151,7 +157,7 @@ export class SdkAwsGateway implements AwsGateway {
     const { OrganizationsClient, DescribeOrganizationCommand } = await import('@aws-sdk/client-organizations');
     const client = new OrganizationsClient(this.clientConfig('us-east-1', credentials));
     try {
-      const out = await client.send(new DescribeOrganizationCommand({}));
+      const out = await client.send(new DescribeOrganizationCommand({}), this.deadline());
       const org = out.Organization;
       if (!org?.Id || !org.MasterAccountId) return { state: 'unknown', reason: 'no organization in the answer' };
       return { state: 'member', id: org.Id, managementAccountId: org.MasterAccountId };
@@ -167,7 +173,7 @@ export class SdkAwsGateway implements AwsGateway {
     const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
     const client = new CloudFormationClient(this.clientConfig(region, (session as Session).credentials));
     try {
-      const out = await client.send(new DescribeStacksCommand({ StackName: stackName }));
+      const out = await client.send(new DescribeStacksCommand({ StackName: stackName }), this.deadline());
       const stack = out.Stacks?.[0];
       if (!stack) return null;
       const outputs: Record<string, string> = {};

@@ -21,7 +21,8 @@ export function mapIdentityError(e: unknown, ctx: { tenantId: string; clientId: 
       return new CloudlinkError('PERMISSION_MISSING', `The app ${ctx.clientId} has no admin consent for this resource. In the app registration open API permissions and choose "Grant admin consent", or use https://login.microsoftonline.com/${ctx.tenantId}/adminconsent?client_id=${ctx.clientId}.`);
   }
   const name = (e as Error)?.name ?? '';
-  if (/ECONN|ETIMEDOUT|ENOTFOUND|fetch failed|socket hang up|network/i.test(text) || name === 'AbortError' || name === 'TimeoutError') {
+  // MSAL reports an authority it cannot reach as endpoints_resolution_error.
+  if (/ECONN|ETIMEDOUT|ENOTFOUND|fetch failed|socket hang up|network|endpoints_resolution_error/i.test(text) || name === 'AbortError' || name === 'TimeoutError') {
     return new CloudlinkError('CLOUD_UNREACHABLE', 'cloudlink could not reach Microsoft Entra ID (network error or timeout). Nothing was stored; try again in a moment.');
   }
   return new CloudlinkError('CLOUD_ERROR', `Microsoft Entra ID refused the sign-in${code ? ` (AADSTS${code})` : ''}. Check the tenant id, the application id and the uploaded certificate, then try again.`);
