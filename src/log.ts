@@ -14,6 +14,9 @@ const SECRET_PATTERNS: RegExp[] = [
   /\b(ASIA|AKIA)[A-Z0-9]{16}\b/g,
   /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*/g,
   /(Bearer\s+)[A-Za-z0-9._~+/-]+=*/gi,
+  // Anything that looks like key material (AWS secret keys, session tokens, base64 blobs): an
+  // unexpected error may quote one, and a log line is not worth the risk.
+  /[A-Za-z0-9+/_-]{32,}={0,2}/g,
 ];
 const SECRET_KEYS = /secret|password|token|privatekey|private_key|sessiontoken|authorization|encryptionkey|signingsecret/i;
 

@@ -59,25 +59,35 @@ export class LowdbStore implements Store {
   }
 
   private async withLock<T>(fn: () => Promise<T>): Promise<T> {
-    let release: (() => Promise<void>) | undefined;
-    try {
-      // The lock file needs the target to exist (realpath) unless told not to resolve it.
-      release = await lockfile.lock(this.location, {
-        realpath: false,
-        stale: 10_000,
-        update: 2_000,
-        retries: { retries: 200, factor: 1.3, minTimeout: 2, maxTimeout: 50, randomize: true },
-      });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ELOCKED') {
-        throw new CloudlinkError('STORE_BUSY', `The store ${this.location} is locked by another cloudlink process that has not let go for several seconds. Try again in a moment.`);
-      }
-      throw new CloudlinkError('STORE_WRITE_FAILED', `cloudlink could not lock its store ${this.location} (${(e as NodeJS.ErrnoException).code}). Check the folder's permissions and free space.`);
-    }
+    const release = await this.acquire();
     try {
       return await fn();
     } finally {
       await release().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Waits for the lock only while another process holds it; any other failure (read-only or full
+   * disk, permissions) is reported at once. A lock whose holder died (SIGKILL, power loss) is taken
+   * over once it is 5 s stale; a live holder refreshes it every second.
+   */
+  private async acquire(): Promise<() => Promise<void>> {
+    const deadline = Date.now() + 20_000;
+    for (let pause = 2; ; pause = Math.min(pause * 1.5, 80)) {
+      try {
+        return await lockfile.lock(this.location, { realpath: false, stale: 5_000, update: 1_000, retries: 0 });
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'ELOCKED') {
+          const why = code === 'EROFS' ? 'the file system is read-only' : code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code;
+          throw new CloudlinkError('STORE_WRITE_FAILED', `cloudlink could not lock its store ${this.location}: ${why}. Nothing was changed; fix the disk or permissions and try again.`);
+        }
+        if (Date.now() > deadline) {
+          throw new CloudlinkError('STORE_BUSY', `The store ${this.location} is locked by another cloudlink process that has not let go for 20 seconds. Nothing was changed; try again in a moment.`);
+        }
+        await new Promise((r) => setTimeout(r, pause * (0.5 + Math.random())));
+      }
     }
   }
 }

@@ -26,6 +26,8 @@ export class AwsFake {
   roles = new Map<string, FakeRole>();
   stacks: FakeStack[] = [];
   calls: RecordedCall[] = [];
+  /** Every secret access key and session token handed out, so tests can prove none leaks. */
+  issuedSecrets: string[] = [];
   /** Platform identity: the key the service uses and the ARN GetCallerIdentity answers for it. */
   platform = { accessKeyId: 'AKIAPLATFORM00000001', arn: 'arn:aws:iam::999999999999:role/cloudlink-platform', accountId: '999999999999' };
   /** Fault injection: the next N STS requests get this answer. */
@@ -97,10 +99,13 @@ export class AwsFake {
     this.sessions.set(accessKeyId, { roleArn: role.arn, accountId: role.accountId, reportAccountId: role.reportAccountId ?? role.accountId });
     const roleName = role.arn.split('/').pop();
     const exp = new Date(Date.now() + 900_000).toISOString();
+    const secret = randomBytes(30).toString('base64'); // 40 characters, like a real secret access key
+    const sessionToken = randomBytes(40).toString('base64');
+    this.issuedSecrets.push(secret, sessionToken);
     this.xml(res, `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <AssumeRoleResult>
     <AssumedRoleUser><AssumedRoleId>AROA${randomBytes(6).toString('hex').toUpperCase()}:${xmlEscape(p.RoleSessionName ?? '')}</AssumedRoleId><Arn>arn:aws:sts::${role.accountId}:assumed-role/${roleName}/${xmlEscape(p.RoleSessionName ?? '')}</Arn></AssumedRoleUser>
-    <Credentials><AccessKeyId>${accessKeyId}</AccessKeyId><SecretAccessKey>${randomBytes(20).toString('base64')}</SecretAccessKey><SessionToken>${randomBytes(40).toString('base64')}</SessionToken><Expiration>${exp}</Expiration></Credentials>
+    <Credentials><AccessKeyId>${accessKeyId}</AccessKeyId><SecretAccessKey>${secret}</SecretAccessKey><SessionToken>${sessionToken}</SessionToken><Expiration>${exp}</Expiration></Credentials>
   </AssumeRoleResult>
   <ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata>
 </AssumeRoleResponse>`);

@@ -5,7 +5,7 @@ import { buildEngine } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Engine } from '../../src/engine/index.js';
 import type { Actor } from '../../src/engine/schemas.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger, type Logger } from '../../src/log.js';
 import { AwsFake } from '../fakes/aws-fake.js';
 import { MicrosoftFake } from '../fakes/microsoft-fake.js';
 
@@ -32,7 +32,7 @@ export function fakeEnv(aws: AwsFake, dir: string, extra: Record<string, string>
   };
 }
 
-export async function harness(opts: { env?: Record<string, string>; now?: () => Date } = {}): Promise<Harness> {
+export async function harness(opts: { env?: Record<string, string>; now?: () => Date; log?: Logger } = {}): Promise<Harness> {
   const aws = new AwsFake();
   await aws.start();
   const ms = new MicrosoftFake();
@@ -42,7 +42,7 @@ export async function harness(opts: { env?: Record<string, string>; now?: () => 
   // The SDK's default credential chain reads these: the same path production takes.
   process.env.AWS_ACCESS_KEY_ID = env.AWS_ACCESS_KEY_ID;
   process.env.AWS_SECRET_ACCESS_KEY = env.AWS_SECRET_ACCESS_KEY;
-  const engine = await buildEngine(loadConfig(env), { log: silentLogger, now: opts.now });
+  const engine = await buildEngine(loadConfig(env), { log: opts.log ?? silentLogger, now: opts.now });
   return {
     engine,
     aws,
