@@ -29,7 +29,7 @@ try {
   if (want('mcp'))
   for (const n of [10, 1_000, 10_000]) {
     const t = await mcpToolLatency(dir, n, env);
-    row(`MCP list_accounts over stdio, ${n.toLocaleString('en')} accounts`, `${ms(t.list.median)} median, ${ms(t.list.p99)} p99`);
+    row(`MCP list_accounts (first page of 100) over stdio, ${n.toLocaleString('en')} accounts`, `${ms(t.list.median)} median, ${ms(t.list.p99)} p99`);
     row(`MCP rename_account over stdio, ${n.toLocaleString('en')} accounts`, `${ms(t.rename.median)} median, ${ms(t.rename.p99)} p99`);
   }
 
