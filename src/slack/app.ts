@@ -6,6 +6,7 @@ import { homeAddAccount, homeInvite, homeRefresh } from './listeners/actions/hom
 import { inviteDone } from './listeners/actions/invite-done.js';
 import { linkAwsKindAction, linkProviderAction } from './listeners/actions/link-provider.js';
 import { reopenSetupAction } from './listeners/actions/reopen-setup.js';
+import { revokeInviteAction } from './listeners/actions/revoke-invite.js';
 import { subscriptionsOptions, subscriptionsRefresh, subscriptionsSubmit } from './listeners/actions/subscriptions.js';
 import { cloudCommand } from './listeners/commands/cloud.js';
 import { appHomeOpened } from './listeners/events/app-home-opened.js';
@@ -30,6 +31,7 @@ export function createSlackApp(deps: SlackDeps, options: AppOptions) {
   app.action('home_refresh', homeRefresh(deps));
   app.action('account_overflow', accountOverflow(deps));
   app.action('invite_done', inviteDone(deps));
+  app.action('revoke_invite', revokeInviteAction(deps));
   app.action('subscriptions_refresh', subscriptionsRefresh(deps));
   // URL buttons still send an action; acknowledge it so Slack shows no warning.
   app.action('open_console', async ({ ack }) => ack());

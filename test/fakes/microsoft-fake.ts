@@ -30,7 +30,7 @@ const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url')
 export class MicrosoftFake {
   tenants = new Map<string, FakeTenant>();
   tokenRequests: { tenant: string; clientId: string; scope: string; ok: boolean }[] = [];
-  armFaults: ('throttle' | 'server-error')[] = [];
+  armFaults: ('throttle' | 'server-error' | 'drop')[] = [];
   url = '';
   private server?: Server;
 
@@ -82,6 +82,11 @@ export class MicrosoftFake {
       const fault = this.armFaults.shift();
       if (fault === 'throttle') return json(429, { error: { code: 'TooManyRequests', message: 'Rate limit' } }, { 'retry-after': '0' });
       if (fault === 'server-error') return json(500, { error: { code: 'InternalServerError', message: 'oops' } });
+      if (fault === 'drop') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '4000' });
+        res.write('{"value":[{"subscriptionId":"');
+        return void setTimeout(() => res.socket?.destroy(), 5);
+      }
       const tenant = this.tenants.get(bearer.tid);
       return json(200, { value: (tenant?.subscriptions ?? []).map((s) => ({ id: `/subscriptions/${s.subscriptionId}`, ...s, tenantId: bearer.tid })) });
     }

@@ -63,9 +63,9 @@ describe('Azure and Graph faults', () => {
     return s;
   }
 
-  it('retries Resource Manager throttling and a 500, then links', async () => {
+  it('retries Resource Manager throttling and a connection dropped mid-body, then links', async () => {
     const s = await azureSetup();
-    h.ms.armFaults.push('throttle', 'server-error');
+    h.ms.armFaults.push('throttle', 'drop');
     const out = await h.engine.completeMicrosoftSetup(admin, { setupId: s.setupId });
     expect(out.account.status).toBe('connected');
     expect(h.ms.armFaults).toEqual([]);

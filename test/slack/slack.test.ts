@@ -184,6 +184,16 @@ describe('invites', () => {
     await s.action('U_MALLORY', { type: 'button', action_id: 'invite_done', value: inviteId });
     expect(allText(lastView('views.update'))).toMatch(/already been used|sent to someone else/);
   });
+
+  it('the inviter can revoke, and the colleague is then told so', async () => {
+    const sent = await s.submit('U_ADMIN', 'invite_submit', { invitee: { value: { type: 'users_select', selected_user: 'UCLEO123' } }, kind: { value: { type: 'static_select', selected_option: { value: 'aws:management' } } }, message: text(undefined) });
+    const revoke = sent.json.view.blocks.find((b: { block_id?: string }) => b.block_id === 'invite_actions').elements[0];
+    expect(revoke.action_id).toBe('revoke_invite');
+    await s.action('U_ADMIN', { type: 'button', action_id: 'revoke_invite', value: revoke.value }, { id: 'V_SENT' });
+    expect(allText(lastView('views.update'))).toMatch(/is revoked/);
+    await s.action('UCLEO123', { type: 'button', action_id: 'invite_done', value: revoke.value });
+    expect(allText(lastView('views.update'))).toMatch(/invite was revoked/);
+  });
 });
 
 describe('App Home', () => {

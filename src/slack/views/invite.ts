@@ -48,3 +48,14 @@ export function inviteDmBlocks(invite: InviteView, setup: StartAwsSetupOutput): 
     context(`External ID \`${setup.aws!.externalId}\` · this invite expires ${invite.expiresAt.slice(0, 10)} and works once.`),
   ];
 }
+
+/** What the inviter sees once the invite is out: when it expires, and a way to take it back. */
+export const inviteSentView = (invite: InviteView): View =>
+  modal({
+    title: 'Invite sent',
+    close: 'Done',
+    blocks: [
+      md(`:envelope_with_arrow: <@${invite.invitee.id}> has the instructions. You will both get a message when the account connects. The invite expires ${invite.expiresAt.slice(0, 10)} and works once.`),
+      { type: 'actions', block_id: 'invite_actions', elements: [{ type: 'button', action_id: 'revoke_invite', value: invite.inviteId, style: 'danger', text: { type: 'plain_text', text: 'Revoke invite' } }] },
+    ],
+  });

@@ -3,7 +3,7 @@ import type { SlackDeps } from '../../deps.js';
 import { modalErrors } from '../../errors.js';
 import { inputValue } from '../../values.js';
 import { inviteDmBlocks } from '../../views/invite.js';
-import { progressView } from '../../views/link.js';
+import { inviteSentView } from '../../views/invite.js';
 
 type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -19,7 +19,7 @@ export const inviteSubmit = (deps: SlackDeps) => async ({ ack, view, body, clien
     const setup = await deps.engine.startAwsSetup(actor, { provider, kind });
     const invite = await deps.engine.createInvite(actor, { setupId: setup.setupId, invitee: { id: invitee }, ...(message ? { message } : {}) });
     await client.chat.postMessage({ channel: invitee, text: `${body.user.name ?? 'A colleague'} asked you to connect an AWS account to cloudlink`, blocks: inviteDmBlocks(invite, setup) });
-    await ack({ response_action: 'update', view: progressView('Invite sent', `:envelope_with_arrow: <@${invitee}> has the instructions. You will both get a message when the account connects. The invite expires ${invite.expiresAt.slice(0, 10)}.`) });
+    await ack({ response_action: 'update', view: inviteSentView(invite) });
   } catch (e) {
     await ack({ response_action: 'errors', errors: modalErrors(e, { invitee: 'invitee', message: 'message', kind: 'kind' }, 'invitee', deps.log) });
   }
