@@ -11,14 +11,7 @@ import { progressView } from './views/link.js';
  */
 export async function openThenUpdate(client: WebClient, triggerId: string, title: string, build: () => Promise<View>, log: Logger) {
   const opened = await client.views.open({ trigger_id: triggerId, view: progressView(title, ':hourglass_flowing_sand: One moment…') });
-  const viewId = opened.view?.id;
-  let view: View;
-  try {
-    view = await build();
-  } catch (e) {
-    view = errorView(title, userMessage(e, log));
-  }
-  if (viewId) await client.views.update({ view_id: viewId, view });
+  await updateFrom(client, opened.view?.id, title, build, log);
 }
 
 /** Replaces the modal a button was clicked in. */

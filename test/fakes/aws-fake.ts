@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackFake, readBody } from './loopback.js';
 
 /**
  * A local stand-in for AWS STS (query protocol, XML), CloudFormation (query protocol, XML) and
@@ -22,7 +22,7 @@ export type RecordedCall = { service: string; action: string; accessKeyId?: stri
 
 const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-export class AwsFake {
+export class AwsFake extends LoopbackFake {
   roles = new Map<string, FakeRole>();
   stacks: FakeStack[] = [];
   calls: RecordedCall[] = [];
@@ -33,33 +33,18 @@ export class AwsFake {
   /** Fault injection: the next N STS requests get this answer. */
   faults: { kind: 'throttle' | 'server-error' | 'drop' | 'hang'; remaining: number }[] = [];
   private sessions = new Map<string, { roleArn: string; accountId: string; reportAccountId: string }>();
-  private server?: Server;
-  url = '';
 
   addRole(role: FakeRole) {
     this.roles.set(role.arn, role);
   }
 
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this.url;
-  }
-
-  async stop() {
-    this.server?.closeAllConnections();
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
-  }
 
   callsOf(action: string) {
     return this.calls.filter((c) => c.action === action);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse) {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
+  protected async handle(req: IncomingMessage, res: ServerResponse) {
+    const body = await readBody(req);
     const auth = String(req.headers.authorization ?? '');
     const sig = /^AWS4-HMAC-SHA256 Credential=([A-Z0-9]+)\/(\d{8})\/([a-z0-9-]+)\/([a-z]+)\/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$/.exec(auth);
     const target = String(req.headers['x-amz-target'] ?? '');

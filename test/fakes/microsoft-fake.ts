@@ -1,9 +1,9 @@
 import { constants, randomUUID, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { LoopbackFake, readBody } from './loopback.js';
 
 /**
  * A local Microsoft Entra ID token endpoint, Azure Resource Manager and Microsoft Graph, over TLS on
@@ -27,35 +27,25 @@ export type FakeTenant = {
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
-export class MicrosoftFake {
+export class MicrosoftFake extends LoopbackFake {
   tenants = new Map<string, FakeTenant>();
   tokenRequests: { tenant: string; clientId: string; scope: string; ok: boolean }[] = [];
   armFaults: ('throttle' | 'server-error' | 'drop')[] = [];
-  url = '';
-  private server?: Server;
 
   addTenant(t: FakeTenant) {
     this.tenants.set(t.id, t);
     return t;
   }
 
-  async start() {
+  protected override scheme = 'https';
+
+  protected override createServer(listener: RequestListener): Server {
     const dir = process.env.CLOUDLINK_TEST_TLS_DIR!;
-    this.server = createServer({ cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) }, (req, res) => void this.handle(req, res));
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.url = `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this.url;
+    return createServer({ cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) }, listener);
   }
 
-  async stop() {
-    this.server?.closeAllConnections();
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse) {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
+  protected async handle(req: IncomingMessage, res: ServerResponse) {
+    const body = await readBody(req);
     const url = new URL(req.url ?? '/', this.url);
     const json = (status: number, data: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackFake, readBody } from './loopback.js';
 
 export type SlackCall = { method: string; args: Record<string, any> };
 
@@ -7,26 +7,13 @@ export type SlackCall = { method: string; args: Record<string, any> };
  * A local Slack Web API on 127.0.0.1: records every call (views.open/update/publish, chat.postMessage,
  * files uploads…) and answers as Slack does. Also receives posts to response_url.
  */
-export class SlackFake {
+export class SlackFake extends LoopbackFake {
   calls: SlackCall[] = [];
   responses: { path: string; body: any }[] = [];
   uploads = new Map<string, string>();
   admins = new Set<string>();
-  url = '';
-  private server?: Server;
   private n = 0;
 
-  async start() {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this.url;
-  }
-
-  async stop() {
-    this.server?.closeAllConnections();
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
-  }
 
   of(method: string) {
     return this.calls.filter((c) => c.method === method);
@@ -42,10 +29,8 @@ export class SlackFake {
     return this.of(method);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse) {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+  protected async handle(req: IncomingMessage, res: ServerResponse) {
+    const raw = await readBody(req);
     const path = req.url ?? '';
     const json = (body: unknown) => {
       res.writeHead(200, { 'content-type': 'application/json' });
