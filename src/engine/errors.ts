@@ -57,7 +57,6 @@ export class CloudlinkError extends Error {
   }
 }
 
-export const isCloudlinkError = (e: unknown): e is CloudlinkError => e instanceof CloudlinkError;
 
 /** Turns a zod failure into one readable sentence plus a message per field. */
 export function fromZodError(error: ZodError, what = 'input'): CloudlinkError {

@@ -3,6 +3,7 @@ import { listAudit } from './operations/audit-log.js';
 import { checkAccount, checkAll, listConfigurationErrors } from './operations/check-accounts.js';
 import { checkAwsCompletion, completeAwsSetup } from './operations/complete-aws-setup.js';
 import { deleteAccount, prepareDelete } from './operations/delete-account.js';
+import { claimInviteNotification, unnotifiedInvites } from './operations/invite-notifications.js';
 import { acceptInvite, createInvite, listInvites, revokeInvite } from './operations/invites.js';
 import { getAccount, listAccounts } from './operations/list-accounts.js';
 import { renameAccount } from './operations/rename-account.js';
@@ -52,6 +53,8 @@ export function createEngine(ctx: EngineContext) {
     checkAll: (actor: Actor) => checkAll(ctx, actor),
     listConfigurationErrors: (actor: Actor) => listConfigurationErrors(ctx, actor),
     listAudit: bind(ctx, listAudit),
+    claimInviteNotification: (inviteId: string) => claimInviteNotification(ctx, inviteId),
+    unnotifiedInvites: () => unnotifiedInvites(ctx),
   };
 }
 export type Engine = ReturnType<typeof createEngine>;

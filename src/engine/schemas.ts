@@ -195,6 +195,8 @@ export const Invite = z.object({
   acceptedAt: z.string().optional(),
   completedAt: z.string().optional(),
   accountId: z.string().optional(),
+  /** Set once both people were told the account connected (whichever process completed it). */
+  notifiedAt: z.string().optional(),
 });
 export type Invite = z.infer<typeof Invite>;
 

@@ -50,6 +50,6 @@ export function createSlackApp(deps: SlackDeps, options: AppOptions) {
   app.error(async (e) => {
     deps.log.error('Slack request failed', { error: e });
   });
-  subscribeNotifications(deps, app.client);
-  return app;
+  const deliverPending = subscribeNotifications(deps, app.client);
+  return Object.assign(app, { deliverPending });
 }

@@ -10,6 +10,13 @@ import { actorResolver } from './deps.js';
  * Starts the Slack app when it is configured: Socket Mode (app token, no public URL: for development)
  * or HTTP (signing secret, POST /slack/events: for production and the Marketplace).
  */
+/** Delivers what other processes completed (invites finished through MCP) every watcher interval. */
+function pollPending(app: { deliverPending(): Promise<void> }, config: Config, log: Logger) {
+  const timer = setInterval(() => app.deliverPending().catch((e) => log.warn('could not deliver pending notifications', { error: e })), config.CLOUDLINK_WATCH_INTERVAL_SECONDS * 1000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 export async function startSlack(config: Config, engine: Engine, log: Logger): Promise<{ summary: string; stop?: () => Promise<void> }> {
   const token = config.SLACK_BOT_TOKEN;
   const mode = config.CLOUDLINK_SLACK_MODE ?? (config.SLACK_APP_TOKEN ? 'socket' : 'http');
@@ -31,10 +38,12 @@ export async function startSlack(config: Config, engine: Engine, log: Logger): P
   if (mode === 'socket') {
     const app = createSlackApp(deps, { token, appToken: config.SLACK_APP_TOKEN, socketMode: true, clientOptions, logger: boltLogger });
     await app.start();
-    return { summary: 'Socket Mode (development; no public URL needed)', stop: async () => { await app.stop(); } };
+    const stopPoll = pollPending(app, config, log);
+    return { summary: 'Socket Mode (development; no public URL needed)', stop: async () => { stopPoll(); await app.stop(); } };
   }
   const receiver = new HTTPReceiver({ signingSecret: config.SLACK_SIGNING_SECRET!, endpoints: '/slack/events', logger: boltLogger });
   const app = createSlackApp(deps, { token, receiver, clientOptions, logger: boltLogger });
   await app.start(config.PORT);
-  return { summary: `HTTP mode on :${config.PORT}/slack/events`, stop: async () => { await app.stop(); } };
+  const stopPoll = pollPending(app, config, log);
+  return { summary: `HTTP mode on :${config.PORT}/slack/events`, stop: async () => { stopPoll(); await app.stop(); } };
 }

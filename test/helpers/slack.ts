@@ -42,6 +42,7 @@ export async function slackHarness(engine: Engine, opts: { admins?: string[]; pr
   return {
     slack,
     deps,
+    app,
     url,
     post,
     command: (user: string, text: string) =>

@@ -185,6 +185,25 @@ describe('invites', () => {
     expect(allText(lastView('views.update'))).toMatch(/already been used|sent to someone else/);
   });
 
+  it('tells both people exactly once when another process (an assistant over MCP) finishes the invite', async () => {
+    const { buildEngine } = await import('../../src/app.js');
+    const { loadConfig } = await import('../../src/config.js');
+    const { silentLogger } = await import('../../src/log.js');
+    await s.submit('U_ADMIN', 'invite_submit', { invitee: { value: { type: 'users_select', selected_user: 'UCLEO123' } }, kind: { value: { type: 'static_select', selected_option: { value: 'aws:management' } } }, message: text(undefined) });
+    const invite = (await h.engine.listInvites(admin, {})).invites[0]!;
+    // A second engine on the same store file stands for the stdio MCP server: its events never reach Slack.
+    const other = await buildEngine(loadConfig(h.env), { log: silentLogger });
+    const colleague = { id: 'UCLEO123', via: 'mcp' as const, role: 'member' as const };
+    const accepted = await other.acceptInvite(colleague, { inviteId: invite.inviteId });
+    await other.completeAwsSetup(colleague, { setupId: accepted.setup.setupId, name: 'Payer', roleArn: deployStack(h.aws, accepted.setup, '111111111111') });
+    const before = s.slack.of('chat.postMessage').length;
+    await s.app.deliverPending();
+    const told = s.slack.of('chat.postMessage').slice(before).map((c) => c.args.channel).sort();
+    expect(told).toEqual(['UCLEO123', 'U_ADMIN']);
+    await s.app.deliverPending();
+    expect(s.slack.of('chat.postMessage').length).toBe(before + 2);
+  });
+
   it('the inviter can revoke, and the colleague is then told so', async () => {
     const sent = await s.submit('U_ADMIN', 'invite_submit', { invitee: { value: { type: 'users_select', selected_user: 'UCLEO123' } }, kind: { value: { type: 'static_select', selected_option: { value: 'aws:management' } } }, message: text(undefined) });
     const revoke = sent.json.view.blocks.find((b: { block_id?: string }) => b.block_id === 'invite_actions').elements[0];

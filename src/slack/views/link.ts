@@ -1,6 +1,6 @@
 import type { KnownBlock, View } from '@slack/types';
 import type { StartAwsSetupOutput } from '../../engine/operations/start-aws-setup.js';
-import { PROVIDER_LABELS, PROVIDERS, type Provider } from '../../engine/schemas.js';
+import { PROVIDER_LABELS, PROVIDERS } from '../../engine/schemas.js';
 import { esc } from '../text.js';
 import { context, md, modal, textInput } from './blocks.js';
 
@@ -69,4 +69,3 @@ export function awsSetupModal(s: StartAwsSetupOutput, opts: { invited?: boolean 
 
 export const progressView = (title: string, message: string): View => modal({ title, close: 'Close', blocks: [md(message)] });
 
-export const providerLabel = (p: Provider) => PROVIDER_LABELS[p];
