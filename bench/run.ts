@@ -35,7 +35,7 @@ try {
 
   if (want('slack')) {
   const ack = await slackAck(dir, Number(process.env.BENCH_ACCOUNTS ?? 5_000), env);
-  row('Slack ack, 200 signed /cloud list, 20 at a time, 5,000 accounts', `${ms(ack.median)} median, ${ms(ack.p99)} p99`, `Slack's limit is 3,000 ms; ${ack.answered}/200 listings delivered`);
+  row('Slack ack, 200 signed /cloud list, 20 at a time, 5,000 accounts (after 20 warm-up)', `${ms(ack.median)} median, ${ms(ack.p99)} p99`, `Slack's limit is 3,000 ms; ${ack.answered}/200 listings delivered`);
   row('Service resident memory (cloudlink serve, 5,000 accounts)', `${mb(ack.idle)} idle, ${mb(ack.after)} after the Slack run`);
   }
 

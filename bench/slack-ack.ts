@@ -60,6 +60,8 @@ export async function slackAck(dir: string, accounts: number, env: NodeJS.Proces
       if (status !== 200) throw new Error(`HTTP ${status}`);
       return performance.now() - t0;
     };
+    // 20 unmeasured requests first: the figure is a running service's, not its first seconds'.
+    await Promise.all(Array.from({ length: 20 }, (_, i) => one(1000 + i)));
     const times: number[] = [];
     let next = 0;
     await Promise.all(
@@ -69,10 +71,10 @@ export async function slackAck(dir: string, accounts: number, env: NodeJS.Proces
     );
     // Let the listings the acks promised finish before measuring memory after the run.
     const t0 = Date.now();
-    while (slack.responses.length < 200 && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 50));
+    while (slack.responses.length < 220 && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 50));
     const after = await rssOf(child.pid!);
     agent.destroy();
-    return { median: median(times), p99: percentile(times, 99), idle, after, answered: slack.responses.length };
+    return { median: median(times), p99: percentile(times, 99), idle, after, answered: slack.responses.length - 20 };
   } finally {
     child.kill('SIGTERM');
     await slack.stop();
