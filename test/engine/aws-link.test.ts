@@ -131,6 +131,14 @@ describe('completeAwsSetup', () => {
     expect((await h.engine.listAccounts(admin)).total).toBe(0);
   });
 
+  it('refuses a role in another account than the setup was started for, before calling AWS', async () => {
+    const setup = await h.engine.startAwsSetup(admin, { kind: 'management', accountId: '111111111111' });
+    const before = h.aws.calls.length;
+    const e = await rejects(h.engine.completeAwsSetup(admin, { setupId: setup.setupId, name: 'Payer', roleArn: `arn:aws:iam::222222222222:role/${setup.aws!.roleName}` }), 'ACCOUNT_MISMATCH');
+    expect(e.fields.roleArn).toMatch(/111111111111/);
+    expect(h.aws.calls.length).toBe(before);
+  });
+
   it('refuses a role that can be assumed without the External ID', async () => {
     const setup = await h.engine.startAwsSetup(admin, { kind: 'management' });
     const roleArn = `arn:aws:iam::111111111111:role/${setup.aws!.roleName}`;

@@ -39,9 +39,7 @@ export async function checkAwsCompletion(ctx: EngineContext, actor: Actor, raw: 
   if (!name) throw new CloudlinkError('INVALID_INPUT', 'Give the account a name (1–64 characters).', { name: 'A name is required.' });
   requireNameFree(db, name);
   const arn = parseRoleArn(input.roleArn);
-  if (setup.aws!.accountId && setup.aws!.accountId !== arn.accountId) {
-    throw new CloudlinkError('ACCOUNT_MISMATCH', `This setup was started for AWS account ${setup.aws!.accountId}, but the role ARN is in account ${arn.accountId}. Paste the RoleArn from the stack in ${setup.aws!.accountId}, or start a new setup for ${arn.accountId}.`, { roleArn: `Expected a role in account ${setup.aws!.accountId}.` });
-  }
+  assertSetupAccount(setup, arn);
   assertNotLinked(db, setup.provider, arn.accountId);
   return { setup, name, arn };
 }
@@ -59,9 +57,7 @@ export async function completeAwsSetup(ctx: EngineContext, actor: Actor, raw: un
 export async function linkAwsRole(ctx: EngineContext, actor: Actor, setup: Setup, name: string, arn: RoleArn, via: 'request' | 'watcher'): Promise<Account> {
   const provider = setup.provider as 'aws' | 'eks';
   const s = setup.aws!;
-  if (s.accountId && s.accountId !== arn.accountId) {
-    throw new CloudlinkError('ACCOUNT_MISMATCH', `This setup was started for AWS account ${s.accountId}, but the role ARN is in account ${arn.accountId}. Paste the RoleArn from the stack in ${s.accountId}, or start a new setup for ${arn.accountId}.`, { roleArn: `Expected a role in account ${s.accountId}.` });
-  }
+  assertSetupAccount(setup, arn);
   const before = await ctx.store.read();
   requireNameFree(before, name);
   assertNotLinked(before, provider, arn.accountId);
@@ -118,6 +114,14 @@ export async function linkAwsRole(ctx: EngineContext, actor: Actor, setup: Setup
   });
   ctx.events.emit('account.linked', { account: result.account, setup: result.setup, via, ...(result.invite ? { invite: result.invite } : {}) });
   return result.account;
+}
+
+/** A setup started for one AWS account is finished only with a role in that account. */
+function assertSetupAccount(setup: Setup, arn: RoleArn) {
+  const expected = setup.aws?.accountId;
+  if (expected && expected !== arn.accountId) {
+    throw new CloudlinkError('ACCOUNT_MISMATCH', `This setup was started for AWS account ${expected}, but the role ARN is in account ${arn.accountId}. Paste the RoleArn from the stack in ${expected}, or start a new setup for ${arn.accountId}.`, { roleArn: `Expected a role in account ${expected}.` });
+  }
 }
 
 function assertNotLinked(db: Parameters<typeof awsAccountLinked>[0], provider: 'aws' | 'eks', accountId: string) {
