@@ -1,5 +1,7 @@
+import type { EngineSettings } from './context.js';
 import { CloudlinkError } from './errors.js';
-import type { Database, Invite, Setup } from './schemas.js';
+import { can, requirePermission } from './permissions.js';
+import type { Actor, Database, Invite, Setup } from './schemas.js';
 
 /** A setup can be finished while it is open and not past its expiry. */
 export function requireOpenSetup(setup: Setup, now: Date) {
@@ -32,7 +34,30 @@ export function closeSetup(db: Database, setupId: string, accountId: string, now
   return used;
 }
 
-/** An invitee who accepted an invite for this setup may finish it even when members cannot link. */
-export function isInviteeOf(db: Readonly<Database>, setupId: string, actorId: string): boolean {
-  return db.invites.some((i) => i.setupId === setupId && i.status === 'accepted' && i.invitee.id === actorId);
+/** Who may finish a setup: anyone who may link, and an invitee who accepted an invite for it even when members cannot link. */
+export function requireFinisher(db: Readonly<Database>, actor: Actor, setup: Setup, settings: EngineSettings) {
+  if (can(actor, 'link', settings)) return;
+  if (db.invites.some((i) => i.setupId === setup.id && i.status === 'accepted' && i.invitee.id === actor.id)) return;
+  requirePermission(actor, 'link', settings);
+}
+
+/** The account's name: given now, or given when the setup started. */
+export function finishName(given: string | undefined, setup: Setup): string {
+  const name = given ?? setup.name;
+  if (!name) throw new CloudlinkError('INVALID_INPUT', 'Give the account a name (1–64 characters).', { name: 'A name is required.' });
+  return name;
+}
+
+/** Inside the mutation that stores the account: the setup as it is now, still open after the cloud calls. */
+export function stillOpen(db: Database, setupId: string, now: Date): Setup {
+  const current = db.setups.find((x) => x.id === setupId);
+  if (!current) throw new CloudlinkError('NOT_FOUND', 'This setup was removed while it was being verified. Start a new setup.');
+  requireOpenSetup(current, now);
+  return current;
+}
+
+/** The fields every newly linked account starts with. */
+export function connectedAccountBase(setup: Setup, name: string, id: string, now: Date) {
+  const at = now.toISOString();
+  return { id, name, status: 'connected' as const, createdBy: setup.createdBy, createdAt: at, updatedAt: at, lastCheckedAt: at, setupId: setup.id };
 }

@@ -6,9 +6,8 @@ import type { StackDescription } from '../aws/gateway.js';
 import type { EngineContext } from '../context.js';
 import { CloudlinkError } from '../errors.js';
 import { awsAccountLinked, managementAccounts, requireNameFree, requireSetup } from '../lookup.js';
-import { can, requirePermission } from '../permissions.js';
 import { AccountName, type Account, type Actor, type Setup } from '../schemas.js';
-import { closeSetup, isInviteeOf, requireOpenSetup } from '../setups.js';
+import { closeSetup, connectedAccountBase, finishName, requireFinisher, requireOpenSetup, stillOpen } from '../setups.js';
 import { parseInput } from '../validate.js';
 import { accountView, AccountView } from '../views.js';
 
@@ -30,13 +29,12 @@ export async function checkAwsCompletion(ctx: EngineContext, actor: Actor, raw: 
   const input = parseInput(CompleteAwsSetupInput, raw);
   const db = await ctx.store.read();
   const setup = requireSetup(db, input.setupId);
-  if (!can(actor, 'link', ctx.settings) && !isInviteeOf(db, setup.id, actor.id)) requirePermission(actor, 'link', ctx.settings);
+  requireFinisher(db, actor, setup, ctx.settings);
   if (setup.provider !== 'aws' && setup.provider !== 'eks') {
     throw new CloudlinkError('WRONG_PROVIDER', `Setup ${setup.id} is a ${setup.provider} setup; finish it with the matching ${setup.provider} step.`, { setupId: 'Not an AWS setup.' });
   }
   requireOpenSetup(setup, ctx.now());
-  const name = input.name ?? setup.name;
-  if (!name) throw new CloudlinkError('INVALID_INPUT', 'Give the account a name (1–64 characters).', { name: 'A name is required.' });
+  const name = finishName(input.name, setup);
   requireNameFree(db, name);
   const arn = parseRoleArn(input.roleArn);
   assertSetupAccount(setup, arn);
@@ -79,22 +77,11 @@ export async function linkAwsRole(ctx: EngineContext, actor: Actor, setup: Setup
 
   const now = ctx.now();
   const result = await ctx.store.mutate((db) => {
-    const current = db.setups.find((x) => x.id === setup.id);
-    if (!current) throw new CloudlinkError('NOT_FOUND', 'This setup was removed while it was being verified. Start a new setup.');
-    requireOpenSetup(current, now);
+    const current = stillOpen(db, setup.id, now);
     requireNameFree(db, name);
     assertNotLinked(db, provider, arn.accountId);
     const managementAccountId = provider === 'aws' && s.kind === 'linked' ? pickManagement(db, s.managementAccountId, org) : undefined;
-    const common = {
-      id: randomUUID(),
-      name,
-      status: 'connected' as const,
-      createdBy: setup.createdBy,
-      createdAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-      lastCheckedAt: now.toISOString(),
-      setupId: setup.id,
-    };
+    const common = connectedAccountBase(setup, name, randomUUID(), now);
     const details = {
       accountId: arn.accountId,
       roleArn: arn.arn,

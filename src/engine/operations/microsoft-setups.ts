@@ -7,9 +7,9 @@ import { CloudlinkError } from '../errors.js';
 import type { CertificateCredential, GraphVerification } from '../microsoft/gateway.js';
 import { checklist, REQUIRED_ROLE } from '../microsoft/requirements.js';
 import { requireNameFree, requireSetup } from '../lookup.js';
-import { can, requirePermission } from '../permissions.js';
+import { requirePermission } from '../permissions.js';
 import { AccountName, Guid, type Account, type Actor, type AzureSubscription, type Database, type Setup, type StoredCertificate } from '../schemas.js';
-import { closeSetup, isInviteeOf, requireOpenSetup } from '../setups.js';
+import { closeSetup, connectedAccountBase, finishName, requireFinisher, requireOpenSetup, stillOpen } from '../setups.js';
 import { parseInput } from '../validate.js';
 import { accountView, AccountView, setupView, SetupView } from '../views.js';
 
@@ -154,11 +154,10 @@ export async function completeMicrosoftSetup(ctx: EngineContext, actor: Actor, r
   const input = parseInput(CompleteMicrosoftSetupInput, raw);
   const db = await ctx.store.read();
   const setup = requireSetup(db, input.setupId);
-  if (!can(actor, 'link', ctx.settings) && !isInviteeOf(db, setup.id, actor.id)) requirePermission(actor, 'link', ctx.settings);
+  requireFinisher(db, actor, setup, ctx.settings);
   if (!setup.microsoft) throw new CloudlinkError('WRONG_PROVIDER', `Setup ${setup.id} is an ${setup.provider.toUpperCase()} setup; finish it with complete_aws_setup.`, { setupId: 'Not a Microsoft setup.' });
   requireOpenSetup(setup, ctx.now());
-  const name = input.name ?? setup.name;
-  if (!name) throw new CloudlinkError('INVALID_INPUT', 'Give the account a name (1–64 characters).', { name: 'A name is required.' });
+  const name = finishName(input.name, setup);
   requireNameFree(db, name);
   const provider = setup.provider as MsProvider;
   const m = setup.microsoft;
@@ -167,12 +166,10 @@ export async function completeMicrosoftSetup(ctx: EngineContext, actor: Actor, r
   const verified = await verifyMicrosoft(ctx, provider, m);
   const now = ctx.now();
   const result = await ctx.store.mutate((d) => {
-    const current = d.setups.find((s) => s.id === setup.id);
-    if (!current) throw new CloudlinkError('NOT_FOUND', 'This setup was removed while it was being verified. Start a new setup.');
-    requireOpenSetup(current, now);
+    const current = stillOpen(d, setup.id, now);
     requireNameFree(d, name);
     assertAppNotLinked(d, provider, m.tenantId, m.clientId);
-    const common = { id: randomUUID(), name, status: 'connected' as const, createdBy: setup.createdBy, createdAt: now.toISOString(), updatedAt: now.toISOString(), lastCheckedAt: now.toISOString(), setupId: setup.id };
+    const common = connectedAccountBase(setup, name, randomUUID(), now);
     const base = { tenantId: m.tenantId, clientId: m.clientId, certificate: m.certificate };
     const account: Account =
       provider === 'azure'
