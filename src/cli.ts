@@ -8,18 +8,25 @@ Usage:
   cloudlink serve                 the service: Slack app, MCP over HTTP (if configured), watcher, health checks
   cloudlink mcp [--read-only] [--require-elicitation]
                                   an MCP server on stdio, for desktop assistants
+  cloudlink <operation> [--flags] any engine operation, as the operator (see below; --help on each)
   cloudlink help                  this text
 
 Configuration comes from environment variables: see README.md, "Configuration".`;
 
+async function operationsHelp(): Promise<string> {
+  const [{ allOperations }, { FAMILIES }, { cliOperationNames }] = await Promise.all([import('./engine/operations/index.js'), import('./engine/families/table.js'), import('./cli/names.js')]);
+  return cliOperationNames(allOperations(FAMILIES));
+}
+
 async function main(argv: string[]) {
   const [command = 'serve', ...rest] = argv;
   if (command === 'help' || command === '--help' || command === '-h') {
-    process.stderr.write(USAGE + '\n');
+    process.stderr.write(`${USAGE}\n\nOperations:\n${await operationsHelp()}\n`);
     return;
   }
   const config = loadConfig();
   if (command === 'serve') {
+    if (rest.length) throw new ConfigError(`Unknown option ${rest[0]}.\n\n${USAGE}`);
     const { serve } = await import('./serve.js');
     await serve(config);
     return;
@@ -31,12 +38,20 @@ async function main(argv: string[]) {
     await runStdio(config, { readOnly: flags.has('--read-only') || config.CLOUDLINK_MCP_READ_ONLY, requireElicitation: flags.has('--require-elicitation') || config.CLOUDLINK_MCP_REQUIRE_ELICITATION });
     return;
   }
-  throw new ConfigError(`Unknown command "${command}".\n\n${USAGE}`);
+  const { runCliCommand } = await import('./cli/operations.js');
+  if (await runCliCommand(config, command, rest)) return;
+  throw new ConfigError(`Unknown command "${command}".\n\n${USAGE}\n\nOperations:\n${await operationsHelp()}`);
 }
 
-main(process.argv.slice(2)).catch((e: unknown) => {
-  // Start-up failures a person can fix get their message, not a stack trace.
-  if (e instanceof ConfigError || e instanceof CloudlinkError) process.stderr.write(`${e.message}\n`);
-  else process.stderr.write(`cloudlink failed to start: ${(e as Error)?.message ?? e}\n`);
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  () => {
+    // serve and mcp keep running on their own; an operation is done once it printed its result.
+    if (!['serve', 'mcp', undefined].includes(process.argv[2])) process.exitCode = 0;
+  },
+  (e: unknown) => {
+    // Failures a person can fix get their message, not a stack trace.
+    if (e instanceof ConfigError || e instanceof CloudlinkError) process.stderr.write(`${e.message}\n`);
+    else process.stderr.write(`cloudlink failed: ${(e as Error)?.message ?? e}\n`);
+    process.exit(1);
+  },
+);

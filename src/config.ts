@@ -49,6 +49,7 @@ export const ConfigSchema = z.object({
   CLOUDLINK_SETUP_TTL_HOURS: num(168, 1, 24 * 90),
   CLOUDLINK_INVITE_TTL_HOURS: num(168, 1, 24 * 90),
   CLOUDLINK_WATCH_INTERVAL_SECONDS: num(30, 1, 3600),
+  CLOUDLINK_OUTBOX_POLL_SECONDS: num(5, 1, 3600),
   CLOUDLINK_HEALTH_INTERVAL_MINUTES: num(360, 0, 10_080),
   CLOUDLINK_MEMBERS_CAN_LINK: bool(true),
   CLOUDLINK_CERT_LIFETIME_DAYS: num(730, 1, 3650),
@@ -75,6 +76,7 @@ export const ConfigSchema = z.object({
   CLOUDLINK_MCP_TOKENS: tokens,
   CLOUDLINK_MCP_ACTOR: z.string().min(1).max(100).default('mcp-stdio'),
   CLOUDLINK_MCP_ROLE: z.enum(['admin', 'member']).default('admin'),
+  CLOUDLINK_CLI_ACTOR: z.string().min(1).max(100).optional(),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

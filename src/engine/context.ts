@@ -1,9 +1,15 @@
-import type { Store } from '../store/store.js';
-import type { EngineEvents } from './events.js';
-import type { AwsGateway } from './aws/gateway.js';
-import type { MicrosoftGateway } from './microsoft/gateway.js';
 import type { Logger } from '../log.js';
+import type { AuditTarget, Actor, Database } from './domain/records.js';
+import type { EngineEvents } from './events.js';
+import type { FamilyTable } from './families/types.js';
+import type { AwsGateway } from './ports/aws.js';
+import type { CertificateIssuer } from './ports/certificates.js';
+import type { MicrosoftGateway } from './ports/microsoft.js';
+import type { Notifier } from './ports/notifier.js';
+import type { Store } from './ports/store.js';
 import type { SecretBox } from './secrets.js';
+import type { Reader } from './views.js';
+import type { AnyOperation } from './registry/operation.js';
 
 export type EngineSettings = {
   /** How long a setup (and its External ID or certificate) stays usable. */
@@ -19,14 +25,40 @@ export type EngineSettings = {
   certificateWarnDays: number;
 };
 
-export type EngineContext = {
+/** The clouds the families talk to, through the engine's own ports. */
+export type Gateways = { aws: AwsGateway; microsoft: MicrosoftGateway };
+
+/** Everything the engine is built from; the composition root (src/compose.ts) provides it. */
+export type EnginePorts = {
   store: Store;
   settings: EngineSettings;
-  aws: AwsGateway;
-  microsoft: MicrosoftGateway;
+  gateways: Gateways;
+  certificates: CertificateIssuer;
   /** Seals private keys before they reach the store. */
   secrets: SecretBox;
-  events: EngineEvents;
+  /** Delivers notifications on the channels this process can reach (Slack today); none in a stdio MCP server. */
+  notifier: Notifier;
   log: Logger;
   now: () => Date;
+};
+
+export type DeliveryResult = 'delivered' | 'queued' | 'failed';
+
+export type EngineCore = EnginePorts & {
+  families: FamilyTable;
+  events: EngineEvents;
+  /** Delivers these outbox items now if this process can reach their recipients. */
+  deliver(itemIds: string[]): Promise<DeliveryResult[]>;
+};
+
+/** What an operation runs with: the core, who is calling, and an audit writer bound to both. */
+export type OpContext = EngineCore & {
+  actor: Actor;
+  reader: Reader;
+  /** The operation's name: audit entries are named after it. */
+  operation: string;
+  /** Appends an audit entry inside the mutation that makes the change, so neither exists alone. */
+  audit(db: Database, target: AuditTarget, details?: Record<string, unknown>): void;
+  /** Runs another operation as the same actor, with its own input check and permission check. */
+  runAs(def: AnyOperation, input: unknown): Promise<unknown>;
 };

@@ -1,15 +1,14 @@
 import { EventEmitter } from 'node:events';
-import type { Account, Invite, Setup } from './schemas.js';
+import type { AccountView } from './views.js';
 
-/** What the engine announces; front ends subscribe to tell people (a Slack DM, a refreshed App Home). */
+/**
+ * What the engine announces inside this process, as views: front ends subscribe to keep what they
+ * show current (App Home). Telling people goes through the outbox and the notifier, not through here.
+ */
 export type EngineEventMap = {
-  'account.linked': [{ account: Account; setup: Setup; via: 'request' | 'watcher'; invite?: Invite }];
-  'account.health_changed': [{ account: Account; previousStatus: Account['status'] }];
-  'account.renamed': [{ account: Account; previousName: string }];
-  'account.deleted': [{ account: Account }];
-  'setup.watch_failed': [{ setup: Setup; message: string }];
-  'invite.created': [{ invite: Invite; setup: Setup }];
-  'invite.revoked': [{ invite: Invite }];
+  'account.changed': [{ change: 'linked' | 'renamed' | 'deleted' | 'health' | 'subscriptions'; account: AccountView }];
+  /** New outbox items were written: the dispatcher delivers what this process can reach. */
+  'outbox.enqueued': [];
 };
 
 export class EngineEvents extends EventEmitter<EngineEventMap> {

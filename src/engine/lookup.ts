@@ -1,5 +1,5 @@
 import { CloudlinkError } from './errors.js';
-import type { Account, Database, Invite, Setup } from './schemas.js';
+import type { Account, Database, Invite, Setup } from './domain/records.js';
 
 const fold = (s: string) => s.trim().toLocaleLowerCase('en-US');
 
@@ -27,6 +27,13 @@ export function requireNameFree(db: Readonly<Database>, name: string, exceptId?:
   }
 }
 
+/** A name nobody has: the given one, or it with " (2)", " (3)"… */
+export function freeName(db: Readonly<Database>, base: string): string {
+  let name = base;
+  for (let n = 2; nameOwner(db, name); n++) name = `${base} (${n})`;
+  return name;
+}
+
 export function requireSetup(db: Readonly<Database>, setupId: string): Setup {
   const s = db.setups.find((x) => x.id === setupId.trim());
   if (!s) throw new CloudlinkError('NOT_FOUND', `No setup has the id "${setupId.slice(0, 80)}". Start a new setup.`, { setupId: 'No such setup.' });
@@ -38,15 +45,3 @@ export function requireInvite(db: Readonly<Database>, inviteId: string): Invite 
   if (!i) throw new CloudlinkError('NOT_FOUND', `No invite has the id "${inviteId.slice(0, 80)}". Ask for a new invite.`, { inviteId: 'No such invite.' });
   return i;
 }
-
-/** A linked AWS account names the management account it belongs to. */
-export function linkedAccountsOf(db: Readonly<Database>, managementId: string): Account[] {
-  return db.accounts.filter((a) => a.provider === 'aws' && a.aws.kind === 'linked' && a.aws.managementAccountId === managementId);
-}
-
-export function awsAccountLinked(db: Readonly<Database>, provider: 'aws' | 'eks', accountId: string): Account | undefined {
-  return db.accounts.find((a) => (a.provider === 'aws' && provider === 'aws' && a.aws.accountId === accountId) || (a.provider === 'eks' && provider === 'eks' && a.eks.accountId === accountId));
-}
-
-export const managementAccounts = (db: Readonly<Database>) =>
-  db.accounts.filter((a): a is Extract<Account, { provider: 'aws' }> => a.provider === 'aws' && a.aws.kind === 'management');

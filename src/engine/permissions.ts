@@ -1,6 +1,6 @@
 import { CloudlinkError } from './errors.js';
 import type { EngineSettings } from './context.js';
-import type { Actor } from './schemas.js';
+import type { Actor } from './domain/records.js';
 
 export type Permission = 'read' | 'link' | 'invite' | 'rename' | 'delete' | 'check' | 'subscriptions';
 

@@ -1,18 +1,23 @@
 import { z } from 'zod';
-import { ActorRef, AccountStatus, LastError, Provider, type Account, type Database, type Invite, type Setup } from './schemas.js';
+import { CATALOG, type CatalogEntry } from './families/catalog.js';
+import { can } from './permissions.js';
+import { ActorRef, AccountStatus, Channel, LastError, Provider, type Account, type Actor, type Database, type Invite, type Setup } from './domain/records.js';
+import type { EngineSettings } from './context.js';
+import type { FamilyTable } from './families/types.js';
 
 /**
- * What front ends show. Views never carry a private key (encrypted or not); everything in them is
- * safe to print in a channel or return to an assistant.
+ * What leaves the engine. Views never carry a private key (sealed or not) or anything else from a
+ * record that the reader has no right to: everything in them is safe to print in a channel or return
+ * to an assistant. Results, events and notifications carry views, never records.
  */
-export type SubscriptionView = z.infer<typeof SubscriptionView>;
-export const SubscriptionView = z.object({
-  subscriptionId: z.string(),
-  displayName: z.string(),
-  state: z.string(),
-  selected: z.boolean(),
-  missing: z.boolean(),
-});
+
+type ViewBlocks = { [R in CatalogEntry as R['view']['key']]: z.ZodOptional<R['view']['schema']> };
+const viewBlocks = Object.fromEntries(CATALOG.map((r) => [r.view.key, r.view.schema.optional()])) as ViewBlocks;
+type SetupViewBlocks = { [R in CatalogEntry as R['setup']['key']]: z.ZodOptional<R['setup']['view']> };
+const setupViewBlocks = Object.fromEntries(CATALOG.map((r) => [r.setup.key, r.setup.view.optional()])) as SetupViewBlocks;
+
+export const Capability = z.enum(['subscriptions']);
+export type Capability = z.infer<typeof Capability>;
 
 export const AccountView = z.object({
   id: z.string(),
@@ -23,36 +28,53 @@ export const AccountView = z.object({
   createdBy: ActorRef,
   createdAt: z.string(),
   lastCheckedAt: z.string().optional(),
-  aws: z
-    .object({
-      kind: z.enum(['management', 'linked']).optional(),
-      accountId: z.string(),
-      roleArn: z.string(),
-      externalId: z.string(),
-      templateVersion: z.string(),
-      organizationId: z.string().optional(),
-      managementAccountName: z.string().optional(),
-      clusterName: z.string().optional(),
-      stack: z.object({ name: z.string(), status: z.string().optional(), region: z.string() }).optional(),
-    })
-    .optional(),
-  microsoft: z
-    .object({
-      tenantId: z.string(),
-      clientId: z.string(),
-      organization: z.string().optional(),
-      certificateThumbprint: z.string(),
-      certificateExpiresAt: z.string(),
-      subscriptions: z.array(SubscriptionView).optional(),
-      grantedPermissions: z.array(z.string()).optional(),
-    })
-    .optional(),
+  summary: z.string().describe('One line saying where the account is (AWS account id, tenant…), for lists.'),
+  capabilities: z.array(Capability).describe('What more can be done with this account beyond check, rename and delete.'),
+  ...viewBlocks,
 });
 export type AccountView = z.infer<typeof AccountView>;
 
+export const SetupView = z.object({
+  setupId: z.string(),
+  provider: Provider,
+  status: z.enum(['open', 'completed', 'expired']),
+  name: z.string().optional(),
+  what: z.string().describe('What is being linked, in words ("an AWS management account").'),
+  expiresAt: z.string(),
+  accountId: z.string().optional().describe('Internal id of the account this setup created, once completed.'),
+  lastWatchError: z.string().optional().describe('What the watcher last saw when it tried to finish the setup by itself.'),
+  ...setupViewBlocks,
+});
+export type SetupView = z.infer<typeof SetupView>;
+
+export const InviteView = z.object({
+  inviteId: z.string(),
+  setupId: z.string(),
+  provider: Provider,
+  inviter: ActorRef,
+  invitee: z.object({ id: z.string(), name: z.string().optional(), channel: Channel.optional() }),
+  message: z.string().optional(),
+  status: z.enum(['pending', 'accepted', 'completed', 'revoked', 'expired']),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  accountId: z.string().optional(),
+});
+export type InviteView = z.infer<typeof InviteView>;
+
+/**
+ * Who is reading, as far as views care. `linker`: may link accounts, so may see External IDs (they
+ * need them to redeploy a stack). A setup's starter and its accepted invitee see its own External ID.
+ */
+export type Reader = { id: string; linker: boolean };
+export const readerOf = (actor: Actor, settings: EngineSettings): Reader => ({ id: actor.id, linker: can(actor, 'link', settings) });
+/** Events and notifications are read by people the engine did not ask: they see nothing restricted. */
+export const PUBLIC_READER: Reader = { id: '', linker: false };
+
+export type ViewContext = { families: FamilyTable; now: () => Date };
+
 // Views are derived from a store snapshot, which is never mutated: index it once per snapshot.
 const nameIndexes = new WeakMap<object, Map<string, string>>();
-function nameOf(db: Readonly<Database>, id: string): string | undefined {
+export function accountNameOf(db: Readonly<Database>, id: string): string | undefined {
   let index = nameIndexes.get(db);
   if (!index) {
     index = new Map(db.accounts.map((x) => [x.id, x.name]));
@@ -61,8 +83,9 @@ function nameOf(db: Readonly<Database>, id: string): string | undefined {
   return index.get(id);
 }
 
-export function accountView(a: Account, db?: Readonly<Database>): AccountView {
-  const base = {
+export function accountView(vc: ViewContext, a: Account, db: Readonly<Database>, reader: Reader): AccountView {
+  const d = vc.families.of(a.provider).describe(a, db, reader);
+  return {
     id: a.id,
     name: a.name,
     provider: a.provider,
@@ -71,146 +94,35 @@ export function accountView(a: Account, db?: Readonly<Database>): AccountView {
     createdBy: a.createdBy,
     createdAt: a.createdAt,
     ...(a.lastCheckedAt ? { lastCheckedAt: a.lastCheckedAt } : {}),
-  };
-  switch (a.provider) {
-    case 'aws':
-    case 'eks': {
-      const d = a.provider === 'aws' ? a.aws : a.eks;
-      const mgmt = a.provider === 'aws' && a.aws.managementAccountId && db ? nameOf(db, a.aws.managementAccountId) : undefined;
-      return {
-        ...base,
-        aws: {
-          ...(a.provider === 'aws' ? { kind: a.aws.kind } : {}),
-          accountId: d.accountId,
-          roleArn: d.roleArn,
-          externalId: d.externalId,
-          templateVersion: d.templateVersion,
-          ...(a.provider === 'aws' && a.aws.organizationId ? { organizationId: a.aws.organizationId } : {}),
-          ...(mgmt ? { managementAccountName: mgmt } : {}),
-          ...(a.provider === 'eks' && a.eks.clusterName ? { clusterName: a.eks.clusterName } : {}),
-          ...(d.stack ? { stack: { name: d.stack.name, status: d.stack.status, region: d.stack.region } } : {}),
-        },
-      };
-    }
-    case 'azure':
-    case 'm365':
-    case 'entra': {
-      const d = a.provider === 'azure' ? a.azure : a.provider === 'm365' ? a.m365 : a.entra;
-      return {
-        ...base,
-        microsoft: {
-          tenantId: d.tenantId,
-          clientId: d.clientId,
-          ...('organization' in d && d.organization ? { organization: d.organization } : {}),
-          certificateThumbprint: d.certificate.thumbprint,
-          certificateExpiresAt: d.certificate.notAfter,
-          ...(a.provider === 'azure'
-            ? {
-                subscriptions: a.azure.subscriptions.map((s) => ({
-                  subscriptionId: s.subscriptionId,
-                  displayName: s.displayName,
-                  state: s.state,
-                  selected: s.selected,
-                  missing: Boolean(s.missingSince),
-                })),
-              }
-            : { grantedPermissions: (d as { grantedPermissions?: string[] }).grantedPermissions ?? [] }),
-        },
-      };
-    }
-  }
+    summary: d.summary,
+    capabilities: d.capabilities,
+    [d.block.key]: d.block.value,
+  } as AccountView;
 }
 
-export const SetupView = z.object({
-  setupId: z.string(),
-  provider: Provider,
-  status: z.enum(['open', 'completed', 'expired']),
-  name: z.string().optional(),
-  expiresAt: z.string(),
-  accountId: z.string().optional().describe('Internal id of the account this setup created, once completed.'),
-  aws: z
-    .object({
-      kind: z.enum(['management', 'linked']),
-      externalId: z.string(),
-      trustedPrincipalArn: z.string(),
-      region: z.string(),
-      stackName: z.string(),
-      roleName: z.string(),
-      awsAccountId: z.string().optional(),
-      expectedRoleArn: z.string().optional(),
-      watching: z.boolean(),
-      lastWatchError: z.string().optional(),
-      templateVersion: z.string(),
-    })
-    .optional(),
-  microsoft: z
-    .object({
-      tenantId: z.string(),
-      clientId: z.string(),
-      organization: z.string().optional(),
-      certificatePem: z.string(),
-      certificateThumbprint: z.string(),
-      certificateExpiresAt: z.string(),
-    })
-    .optional(),
-});
-export type SetupView = z.infer<typeof SetupView>;
+export const setupStatusAt = (s: Setup, now: Date): SetupView['status'] => (s.status === 'open' && Date.parse(s.expiresAt) <= now.getTime() ? 'expired' : s.status);
 
-export function setupView(s: Setup, now: Date): SetupView {
-  const status = s.status === 'open' && Date.parse(s.expiresAt) <= now.getTime() ? 'expired' : s.status;
+/** A setup's own External ID (or other setup secret-ish detail) is for its starter, its invitee and linkers. */
+export function seesSetupDetails(reader: Reader, s: Setup, db: Readonly<Database>): boolean {
+  if (reader.linker || reader.id === s.createdBy.id) return true;
+  return db.invites.some((i) => i.setupId === s.id && i.invitee.id === reader.id && (i.status === 'accepted' || i.status === 'completed'));
+}
+
+export function setupView(vc: ViewContext, s: Setup, db: Readonly<Database>, reader: Reader): SetupView {
+  const status = setupStatusAt(s, vc.now());
+  const block = vc.families.of(s.provider).describeSetup(s, status, seesSetupDetails(reader, s, db));
   return {
     setupId: s.id,
     provider: s.provider,
     status,
     ...(s.name ? { name: s.name } : {}),
+    what: block.what,
     expiresAt: s.expiresAt,
     ...(s.completedAccountId ? { accountId: s.completedAccountId } : {}),
-    ...(s.aws
-      ? {
-          aws: {
-            kind: s.aws.kind,
-            externalId: s.aws.externalId,
-            trustedPrincipalArn: s.aws.trustedPrincipalArn,
-            region: s.aws.region,
-            stackName: s.aws.stackName,
-            roleName: s.aws.roleName,
-            ...(s.aws.accountId
-              ? { awsAccountId: s.aws.accountId, expectedRoleArn: `arn:${s.aws.partition}:iam::${s.aws.accountId}:role/${s.aws.roleName}` }
-              : {}),
-            watching: Boolean(s.aws.accountId) && status === 'open',
-            ...(s.aws.lastWatchError ? { lastWatchError: s.aws.lastWatchError } : {}),
-            templateVersion: s.aws.templateVersion,
-          },
-        }
-      : {}),
-    ...(s.microsoft
-      ? {
-          microsoft: {
-            tenantId: s.microsoft.tenantId,
-            clientId: s.microsoft.clientId,
-            ...(s.microsoft.organization ? { organization: s.microsoft.organization } : {}),
-            certificatePem: s.microsoft.certificate.pem,
-            certificateThumbprint: s.microsoft.certificate.thumbprint,
-            certificateExpiresAt: s.microsoft.certificate.notAfter,
-          },
-        }
-      : {}),
-  };
+    ...(s.lastWatchError ? { lastWatchError: s.lastWatchError } : {}),
+    [block.key]: block.value,
+  } as SetupView;
 }
-
-export const InviteView = z.object({
-  inviteId: z.string(),
-  setupId: z.string(),
-  provider: Provider,
-  inviter: ActorRef,
-  invitee: z.object({ id: z.string(), name: z.string().optional() }),
-  message: z.string().optional(),
-  status: z.enum(['pending', 'accepted', 'completed', 'revoked', 'expired']),
-  createdAt: z.string(),
-  expiresAt: z.string(),
-  accountId: z.string().optional(),
-});
-export type InviteView = z.infer<typeof InviteView>;
 
 export function inviteView(i: Invite, now: Date): InviteView {
   const expired = (i.status === 'pending' || i.status === 'accepted') && Date.parse(i.expiresAt) <= now.getTime();
@@ -227,4 +139,3 @@ export function inviteView(i: Invite, now: Date): InviteView {
     ...(i.accountId ? { accountId: i.accountId } : {}),
   };
 }
-

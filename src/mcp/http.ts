@@ -8,10 +8,10 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Request, Response } from 'express';
 import type { Config } from '../config.js';
-import type { Engine } from '../engine/index.js';
+import type { Engine } from '../engine/engine.js';
 import type { Logger } from '../log.js';
 import { createMcpServer } from './server.js';
-import type { McpOptions } from './tool.js';
+import type { McpOptions } from './options.js';
 
 export type TokenGrant = { token: string; actor: string; role: 'admin' | 'member' };
 type Session = { transport: StreamableHTTPServerTransport; token: string; lastUsed: number };

@@ -1,32 +1,11 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { Engine } from '../engine/index.js';
-import { TEMPLATE_FILES, templateBody } from '../engine/aws/templates.js';
-import type { Actor } from '../engine/schemas.js';
+import type { Engine } from '../engine/engine.js';
+import { TEMPLATE_FILES, templateBody, type TemplateKey } from '../engine/families/aws-role/templates.js';
+import { getAuditLog } from '../engine/operations/audit-log.js';
+import type { Actor } from '../engine/domain/records.js';
 import type { Logger } from '../log.js';
-import { auditLogTool, deleteAccountTool, getAccountTool, listAccountsTool, renameAccountTool } from './tools/accounts.js';
-import { checkAccountTool, listConfigurationErrorsTool } from './tools/health.js';
-import { inviteColleagueTool, listInvitesTool, revokeInviteTool } from './tools/invites.js';
-import { completeAwsSetupTool, getSetupStatusTool, startAwsSetupTool, startEksSetupTool } from './tools/setups.js';
-import { microsoftTools } from './tools/microsoft.js';
-import { errorResult, okResult, type McpOptions, type ToolDef } from './tool.js';
-
-export const ALL_TOOLS: ToolDef[] = [
-  listAccountsTool,
-  getAccountTool,
-  startAwsSetupTool,
-  startEksSetupTool,
-  completeAwsSetupTool,
-  getSetupStatusTool,
-  renameAccountTool,
-  deleteAccountTool,
-  inviteColleagueTool,
-  listInvitesTool,
-  revokeInviteTool,
-  checkAccountTool,
-  listConfigurationErrorsTool,
-  auditLogTool,
-  ...microsoftTools,
-];
+import type { McpOptions } from './options.js';
+import { registerTools } from './tools.js';
 
 export const VERSION = '0.1.0';
 
@@ -45,28 +24,14 @@ export function createMcpServer(engine: Engine, baseActor: Actor, options: McpOp
     const client = server.server.getClientVersion()?.name;
     return { ...baseActor, name: client ? `${baseActor.name ?? baseActor.id} via ${client}` : baseActor.name };
   };
-
-  for (const tool of ALL_TOOLS) {
-    if (options.readOnly && !tool.annotations.readOnlyHint) continue;
-    server.registerTool(
-      tool.name,
-      { title: tool.title, description: tool.description, inputSchema: tool.input, outputSchema: tool.output, annotations: { title: tool.title, ...tool.annotations } },
-      async (input: unknown) => {
-        try {
-          return okResult(await tool.run({ engine, actor: actor(), server, options }, input as never));
-        } catch (e) {
-          return errorResult(e, log, tool.name);
-        }
-      },
-    );
-  }
+  registerTools(server, engine, actor, options, log);
 
   for (const [key, file] of Object.entries(TEMPLATE_FILES)) {
     server.registerResource(
       `template-${key}`,
       `cloudlink://templates/${file}`,
       { title: file, description: `The CloudFormation template cloudlink hands out (${key}).`, mimeType: 'application/yaml' },
-      async (uri) => ({ contents: [{ uri: uri.href, mimeType: 'application/yaml', text: await templateBody(key as keyof typeof TEMPLATE_FILES) }] }),
+      async (uri) => ({ contents: [{ uri: uri.href, mimeType: 'application/yaml', text: await templateBody(key as TemplateKey) }] }),
     );
   }
   server.registerResource(
@@ -74,8 +39,8 @@ export function createMcpServer(engine: Engine, baseActor: Actor, options: McpOp
     new ResourceTemplate('cloudlink://accounts/{account}/audit', { list: undefined }),
     { title: 'Audit log of an account', description: 'Every change to one account (name or id), newest first, as JSON.', mimeType: 'application/json' },
     async (uri, vars) => {
-      const entries = await engine.listAudit(actor(), { account: decodeURIComponent(String(vars.account)), limit: 500 });
-      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(entries.entries) }] };
+      const out = await engine.run(getAuditLog, actor(), { account: decodeURIComponent(String(vars.account)), limit: 500 });
+      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(out.entries) }] };
     },
   );
   return server;

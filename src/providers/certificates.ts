@@ -1,5 +1,6 @@
 import { createHash, randomBytes, webcrypto } from 'node:crypto';
 import type * as X509 from '@peculiar/x509';
+import type { CertificateIssuer, GeneratedCertificate } from '../engine/ports/certificates.js';
 
 /** @peculiar/x509 loads on first use (it is large and not needed to start); it wants reflect-metadata. */
 let x509Module: Promise<typeof X509> | undefined;
@@ -13,16 +14,6 @@ function loadX509() {
   return x509Module;
 }
 
-export type GeneratedCertificate = {
-  /** Public certificate, PEM: what the user uploads to the app registration. */
-  certificatePem: string;
-  /** PKCS#8 private key, PEM: encrypt before storing, never show. */
-  privateKeyPem: string;
-  /** SHA-1 of the DER, upper-case hex: the thumbprint the Azure portal shows. */
-  thumbprint: string;
-  notBefore: Date;
-  notAfter: Date;
-};
 
 const ALG = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
 
@@ -60,3 +51,6 @@ export async function generateCertificate(opts: { commonName: string; lifetimeDa
     notAfter,
   };
 }
+
+/** The engine's certificate port on @peculiar/x509 and the platform's WebCrypto. */
+export const x509CertificateIssuer: CertificateIssuer = { generate: (opts) => generateCertificate(opts) };

@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config.js';
-import type { Engine } from '../engine/index.js';
-import type { Actor } from '../engine/schemas.js';
+import type { Engine } from '../engine/engine.js';
+import type { Actor } from '../engine/domain/records.js';
 import type { Logger } from '../log.js';
 
 /** What every listener needs; passed in, so each listener is a plain function a test can call. */

@@ -14,7 +14,7 @@ export async function openThenUpdate(client: WebClient, triggerId: string, title
   await updateFrom(client, opened.view?.id, title, build, log);
 }
 
-/** Replaces the modal a button was clicked in. */
+/** Replaces a modal (the one a button was clicked in, or one acknowledged with a "working…" view). */
 export async function updateFrom(client: WebClient, viewId: string | undefined, title: string, build: () => Promise<View>, log: Logger) {
   let view: View;
   try {
@@ -23,4 +23,15 @@ export async function updateFrom(client: WebClient, viewId: string | undefined, 
     view = errorView(title, userMessage(e, log));
   }
   if (viewId) await client.views.update({ view_id: viewId, view });
+}
+
+/** Opens a form at once when it is quick to build (a store read): the form, or why it cannot be opened. */
+export async function openForm(client: WebClient, triggerId: string, title: string, build: () => Promise<View>, log: Logger) {
+  let view: View;
+  try {
+    view = await build();
+  } catch (e) {
+    view = errorView(title, userMessage(e, log));
+  }
+  await client.views.open({ trigger_id: triggerId, view });
 }

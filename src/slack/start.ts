@@ -1,31 +1,36 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { Config } from '../config.js';
-import type { Engine } from '../engine/index.js';
+import type { Engine } from '../engine/engine.js';
 import type { Logger } from '../log.js';
 import { createSlackApp } from './app.js';
-import { actorResolver } from './deps.js';
+import { actorResolver, type SlackDeps } from './deps.js';
 
+export type SlackStartOptions = {
+  /** HTTP mode's port (0: any free one); PORT by default. */
+  port?: number;
+  /** Bolt's processBeforeResponse: answers only after the listener finished (FaaS, and deterministic tests). */
+  processBeforeResponse?: boolean;
+  /** Web API retries (Bolt's default when absent). */
+  retries?: number;
+};
+
+export type RunningSlack = { summary: string; url?: string; deps?: SlackDeps; stop?: () => Promise<void> };
 
 /**
  * Starts the Slack app when it is configured: Socket Mode (app token, no public URL: for development)
  * or HTTP (signing secret, POST /slack/events: for production and the Marketplace).
  */
-/** Delivers what other processes completed (invites finished through MCP) every watcher interval. */
-function pollPending(app: { deliverPending(): Promise<void> }, config: Config, log: Logger) {
-  const timer = setInterval(() => app.deliverPending().catch((e) => log.warn('could not deliver pending notifications', { error: e })), config.CLOUDLINK_WATCH_INTERVAL_SECONDS * 1000);
-  timer.unref();
-  return () => clearInterval(timer);
-}
-
-export async function startSlack(config: Config, engine: Engine, log: Logger): Promise<{ summary: string; stop?: () => Promise<void> }> {
+export async function startSlack(config: Config, engine: Engine, log: Logger, opts: SlackStartOptions = {}): Promise<RunningSlack> {
   const token = config.SLACK_BOT_TOKEN;
   const mode = config.CLOUDLINK_SLACK_MODE ?? (config.SLACK_APP_TOKEN ? 'socket' : 'http');
   if (!token) return { summary: 'MISSING: set SLACK_BOT_TOKEN, plus SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode), to enable /cloud' };
   if (mode === 'socket' && !config.SLACK_APP_TOKEN) return { summary: 'MISSING: Socket Mode needs SLACK_APP_TOKEN (xapp-…, scope connections:write)' };
   if (mode === 'http' && !config.SLACK_SIGNING_SECRET) return { summary: 'MISSING: HTTP mode needs SLACK_SIGNING_SECRET (Basic Information → App Credentials)' };
 
-  const deps = { engine, log, actorFor: actorResolver(config, log), homeViewers: new Set<string>() };
-  const clientOptions = config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {};
+  const deps: SlackDeps = { engine, log, actorFor: actorResolver(config, log), homeViewers: new Set<string>() };
+  const clientOptions = { ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}), ...(opts.retries !== undefined ? { retryConfig: { retries: opts.retries } } : {}) };
   const boltLogger = {
     debug: (...m: unknown[]) => log.debug(m.map(String).join(' ')),
     info: (...m: unknown[]) => log.info(m.map(String).join(' ')),
@@ -38,12 +43,12 @@ export async function startSlack(config: Config, engine: Engine, log: Logger): P
   if (mode === 'socket') {
     const app = createSlackApp(deps, { token, appToken: config.SLACK_APP_TOKEN, socketMode: true, clientOptions, logger: boltLogger });
     await app.start();
-    const stopPoll = pollPending(app, config, log);
-    return { summary: 'Socket Mode (development; no public URL needed)', stop: async () => { stopPoll(); await app.stop(); } };
+    return { summary: 'Socket Mode (development; no public URL needed)', deps, stop: async () => void (await app.stop()) };
   }
-  const receiver = new HTTPReceiver({ signingSecret: config.SLACK_SIGNING_SECRET!, endpoints: '/slack/events', logger: boltLogger });
+  const receiver = new HTTPReceiver({ signingSecret: config.SLACK_SIGNING_SECRET!, endpoints: '/slack/events', logger: boltLogger, processBeforeResponse: opts.processBeforeResponse ?? false });
+  // Bolt asks auth.test for the bot's ids on the first event unless told; a configured token is enough.
   const app = createSlackApp(deps, { token, receiver, clientOptions, logger: boltLogger });
-  await app.start(config.PORT);
-  const stopPoll = pollPending(app, config, log);
-  return { summary: `HTTP mode on :${config.PORT}/slack/events`, stop: async () => { stopPoll(); await app.stop(); } };
+  const server = (await app.start(opts.port ?? config.PORT)) as unknown as Server;
+  const port = (server.address() as AddressInfo).port;
+  return { summary: `HTTP mode on :${port}/slack/events`, url: `http://127.0.0.1:${port}/slack/events`, deps, stop: async () => void (await app.stop()) };
 }

@@ -3,7 +3,7 @@ import { mkdir, open, readFile, readdir, rename, stat, unlink } from 'node:fs/pr
 import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import { CloudlinkError } from '../engine/errors.js';
-import { Database } from '../engine/schemas.js';
+import { Database } from '../engine/domain/records.js';
 import { migrate } from './migrations.js';
 
 /**

@@ -3,9 +3,9 @@ import { dirname, resolve } from 'node:path';
 import { Low } from 'lowdb';
 import lockfile from 'proper-lockfile';
 import { CloudlinkError } from '../engine/errors.js';
-import { emptyDatabase, type Database } from '../engine/schemas.js';
+import { emptyDatabase, type Database } from '../engine/domain/records.js';
 import { DurableJsonFile } from './durable-json-file.js';
-import type { Store } from './store.js';
+import type { Store } from '../engine/ports/store.js';
 
 /**
  * The embedded default store: one JSON file, shared safely by several processes (the Slack service
@@ -15,6 +15,7 @@ import type { Store } from './store.js';
  */
 export class LowdbStore implements Store {
   readonly location: string;
+  readonly kind = 'lowdb JSON file';
   private readonly adapter: DurableJsonFile;
   private readonly db: Low<Database>;
   private queue: Promise<unknown> = Promise.resolve();

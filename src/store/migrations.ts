@@ -1,5 +1,5 @@
 import { CloudlinkError } from '../engine/errors.js';
-import { SCHEMA_VERSION } from '../engine/schemas.js';
+import { SCHEMA_VERSION } from '../engine/domain/records.js';
 
 type Raw = Record<string, unknown>;
 
@@ -21,6 +21,19 @@ const steps: Record<number, (d: Raw) => Raw> = {
         return { ...a, aws: { ...rest, externalId: externalID } };
       }
       return a;
+    }),
+  }),
+  // 3: an outbox for notifications (replacing the invites' notifiedAt); the watcher's last problem moves
+  // from the AWS block to the setup itself.
+  2: (d) => ({
+    ...d,
+    schemaVersion: 3,
+    outbox: [],
+    setups: (Array.isArray(d.setups) ? d.setups : []).map((s: Raw) => {
+      const aws = s.aws as Raw | undefined;
+      if (!aws || !('lastWatchError' in aws)) return s;
+      const { lastWatchError, lastWatchAt, ...rest } = aws;
+      return { ...s, aws: rest, lastWatchError, ...(lastWatchAt ? { lastWatchAt } : {}) };
     }),
   }),
 };

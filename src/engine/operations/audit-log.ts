@@ -1,23 +1,26 @@
 import { z } from 'zod';
-import type { EngineContext } from '../context.js';
 import { findAccount } from '../lookup.js';
-import { requirePermission } from '../permissions.js';
-import { AuditEntry, type Actor } from '../schemas.js';
-import { parseInput } from '../validate.js';
+import { defineOperation, READS } from '../registry/operation.js';
+import { AuditEntry } from '../domain/records.js';
 
-export const ListAuditInput = z
-  .object({
-    account: z.string().max(200).optional().describe('Only entries about this account (name or id). Deleted accounts: use the id.'),
-    limit: z.number().int().min(1).max(500).default(50),
-  })
-  .strict();
-export const ListAuditOutput = z.object({ entries: z.array(AuditEntry) });
-
-export async function listAudit(ctx: EngineContext, actor: Actor, raw: unknown = {}) {
-  const input = parseInput(ListAuditInput, raw);
-  requirePermission(actor, 'read', ctx.settings);
-  const db = await ctx.store.read();
-  const id = input.account ? (findAccount(db, input.account)?.id ?? input.account.trim()) : undefined;
-  const entries = db.audit.filter((e) => !id || e.target.id === id).slice(-input.limit).reverse();
-  return { entries };
-}
+export const getAuditLog = defineOperation({
+  name: 'get_audit_log',
+  title: 'Read the audit log',
+  description: 'Lists recent changes (who, from which front end, what, when), newest first; optionally only those about one account (name or id).',
+  input: z
+    .object({
+      account: z.string().max(200).optional().describe('Only entries about this account (name or id). Deleted accounts: use the id.'),
+      limit: z.number().int().min(1).max(500).default(50),
+    })
+    .strict(),
+  output: z.object({ entries: z.array(AuditEntry) }),
+  permission: 'read',
+  nature: READS,
+  summarize: (o) =>
+    o.entries.length ? o.entries.map((e) => `${e.at} ${e.actor.name ?? e.actor.id} (${e.actor.via}) ${e.operation} ${e.target.name ?? e.target.id}${e.outcome === 'refused' ? ' [refused]' : ''}`).join('\n') : 'No audit entries.',
+  async run(ctx, input) {
+    const db = await ctx.store.read();
+    const id = input.account ? (findAccount(db, input.account)?.id ?? input.account.trim()) : undefined;
+    return { entries: db.audit.filter((e) => !id || e.target.id === id).slice(-input.limit).reverse() };
+  },
+});

@@ -1,127 +1,215 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { actorRef, audit } from '../audit.js';
-import type { EngineContext } from '../context.js';
+import { actorRef } from '../audit.js';
+import type { OpContext } from '../context.js';
 import { CloudlinkError } from '../errors.js';
 import { requireInvite, requireSetup } from '../lookup.js';
-import { requirePermission } from '../permissions.js';
-import type { Actor, Invite } from '../schemas.js';
+import { can } from '../permissions.js';
+import { defineOperation, DESTROYS, READS, WRITES } from '../registry/operation.js';
+import { Channel, InviteStatus, SetupId, type Invite, type Invitee } from '../domain/records.js';
 import { requireOpenSetup } from '../setups.js';
-import { parseInput } from '../validate.js';
+import { brief, SetupHandout } from '../families/handouts.js';
+import { InviteOption } from '../families/link-form.js';
+import { enqueue, recipientOf } from '../outbox.js';
 import { inviteView, InviteView } from '../views.js';
-import { setupDetails } from './setup-status.js';
 
-export const CreateInviteInput = z
-  .object({
-    setupId: z.string().min(1).max(100).describe('The setup to hand over (from a start_*_setup call).'),
-    invitee: z
-      .object({
-        id: z.string().trim().min(1).max(200).describe('Who is invited: a Slack user id, or an e-mail address or name for other front ends.'),
-        name: z.string().trim().max(200).optional(),
-      })
-      .strict(),
-    message: z.string().trim().max(500, 'the message must be at most 500 characters').optional().describe('A note for the colleague.'),
-  })
-  .strict();
+const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
 
-export const InviteRefInput = z.object({ inviteId: z.string().min(1).max(100) }).strict();
-export const ListInvitesInput = z
-  .object({
-    status: z.enum(['pending', 'accepted', 'completed', 'revoked', 'expired']).optional(),
-    setupId: z.string().max(100).optional(),
-  })
-  .strict();
-export const ListInvitesOutput = z.object({ invites: z.array(InviteView) });
+/** Where the colleague can be reached: a Slack user id means Slack; anything else cloudlink cannot reach yet. */
+function inviteeOf(input: { id: string; name?: string; channel?: Channel }): Invitee {
+  const channel = input.channel ?? (SLACK_USER.test(input.id) ? 'slack' : 'none');
+  return { id: input.id, ...(input.name ? { name: input.name } : {}), channel };
+}
 
-/** A non-technical user hands a setup to a colleague who can deploy CloudFormation (or register apps). */
-export async function createInvite(ctx: EngineContext, actor: Actor, raw: unknown): Promise<InviteView> {
-  const input = parseInput(CreateInviteInput, raw);
-  requirePermission(actor, 'invite', ctx.settings);
-  const now = ctx.now();
-  const { invite, setup } = await ctx.store.mutate((db) => {
-    const setup = requireSetup(db, input.setupId);
-    requireOpenSetup(setup, now);
-    if (input.invitee.id === actor.id) {
+export const getInviteOptions = defineOperation({
+  name: 'get_invite_options',
+  title: 'What can be handed to a colleague',
+  description: 'The kinds of setup that can be started and handed to a colleague now (for invite_colleague\'s "start").',
+  input: z.object({}).strict(),
+  output: z.object({ options: z.array(InviteOption) }),
+  permission: 'invite',
+  nature: READS,
+  summarize: (o) => o.options.map((x) => `${x.value}: ${x.label}`).join('\n'),
+  async run(ctx) {
+    const db = await ctx.store.read();
+    return { options: ctx.families.all().flatMap((f) => f.inviteOptions(db)) };
+  },
+});
+
+const Delivery = z.object({
+  status: z.enum(['delivered', 'queued', 'failed', 'not_reachable']),
+  channel: Channel,
+  note: z.string(),
+});
+
+export const inviteColleague = defineOperation({
+  name: 'invite_colleague',
+  title: 'Invite a colleague to finish a setup',
+  description:
+    'Hands a setup to a colleague who can deploy CloudFormation: either an open setup (setupId) or a new one (start, e.g. "aws:management", "aws:linked", "eks:management"). cloudlink sends them what to do and why (a Slack DM when the invitee id is a Slack user id such as U0123ABCD); the result says whether it was delivered. Invites are single-use and expire (7 days by default); both people hear when the account connects.',
+  input: z
+    .object({
+      setupId: SetupId.optional().describe('An open setup to hand over (from a start_*_setup call).'),
+      start: z.string().max(50).optional().describe('Or start a new setup of this kind for them: aws:management, aws:linked (once a management account is linked) or eks:management.'),
+      invitee: z
+        .object({
+          id: z.string().trim().min(1).max(200).describe('Who is invited: a Slack user id (U0123ABCD) to reach them by DM, or a name or e-mail address to hand the setup over yourself.'),
+          name: z.string().trim().max(200).optional(),
+          channel: Channel.optional().describe('How to reach them; by default Slack for Slack user ids, otherwise none (you pass the hand-out on).'),
+        })
+        .strict(),
+      message: z.string().trim().max(500, 'the message must be at most 500 characters').optional().describe('A note for the colleague.'),
+    })
+    .strict()
+    .refine((v) => Boolean(v.setupId) !== Boolean(v.start), { message: 'give either setupId (an open setup) or start (a new one), not both', path: ['setupId'] }),
+  output: z.object({ invite: InviteView, delivery: Delivery, handout: SetupHandout.optional().describe('Present when cloudlink cannot reach the colleague: pass it on yourself.') }),
+  permission: 'invite',
+  nature: WRITES,
+  summarize: (o) => `Invited ${o.invite.invitee.name ?? o.invite.invitee.id} (invite ${o.invite.inviteId}, expires ${o.invite.expiresAt}). ${o.delivery.note}`,
+  async run(ctx, input) {
+    const invitee = inviteeOf(input.invitee);
+    if (invitee.id === ctx.actor.id) {
       throw new CloudlinkError('INVALID_INPUT', 'You cannot invite yourself: finish the setup directly, or invite a colleague who can deploy the template.', { invitee: 'Choose someone else.' });
     }
-    const expiresAt = new Date(now.getTime() + ctx.settings.inviteTtlMs).toISOString();
-    // The setup must outlive the invite, or the colleague would arrive to an expired External ID.
-    if (setup.expiresAt < expiresAt) setup.expiresAt = expiresAt;
-    const invite: Invite = {
-      id: randomUUID(),
-      setupId: setup.id,
-      provider: setup.provider,
-      inviter: actorRef(actor),
-      invitee: { id: input.invitee.id, ...(input.invitee.name ? { name: input.invitee.name } : {}) },
-      ...(input.message ? { message: input.message } : {}),
-      status: 'pending',
-      createdAt: now.toISOString(),
-      expiresAt,
-    };
-    db.invites.push(invite);
-    audit(db, now, actor, 'invite.create', { type: 'invite', id: invite.id }, { setupId: setup.id, invitee: invite.invitee.id });
-    return { invite, setup: { ...setup } };
-  });
-  ctx.events.emit('invite.created', { invite, setup });
-  return inviteView(invite, now);
-}
-
-/** The colleague takes the invite: single use, before it expires; returns everything they need. */
-export async function acceptInvite(ctx: EngineContext, actor: Actor, raw: unknown) {
-  const input = parseInput(InviteRefInput, raw);
-  const now = ctx.now();
-  const invite = await ctx.store.mutate((db) => {
-    const invite = requireInvite(db, input.inviteId);
-    if (invite.invitee.id !== actor.id && actor.role !== 'admin') {
-      throw new CloudlinkError('INVITE_NOT_FOR_YOU', 'This invite was sent to someone else. Ask the person who invited you for your own invite.');
+    const setupId = input.setupId ?? (await startFor(ctx, input.start!)).setupId;
+    const now = ctx.now();
+    // The hand-out the colleague gets is the inviter's to share: built for the inviter, who may see it all.
+    const snapshot = await ctx.store.read();
+    const handout = (await ctx.families.of(requireSetup(snapshot, setupId).provider).handout(ctx, requireSetup(snapshot, setupId), snapshot)) as SetupHandout;
+    const { invite, itemId } = await ctx.store.mutate((db) => {
+      const current = requireSetup(db, setupId);
+      requireOpenSetup(current, now);
+      const expiresAt = new Date(now.getTime() + ctx.settings.inviteTtlMs).toISOString();
+      // The setup must outlive the invite, or the colleague would arrive to an expired External ID.
+      if (current.expiresAt < expiresAt) current.expiresAt = expiresAt;
+      const invite: Invite = {
+        id: randomUUID(),
+        setupId,
+        provider: current.provider,
+        inviter: actorRef(ctx.actor),
+        invitee,
+        ...(input.message ? { message: input.message } : {}),
+        status: 'pending',
+        createdAt: now.toISOString(),
+        expiresAt,
+      };
+      db.invites.push(invite);
+      ctx.audit(db, { type: 'invite', id: invite.id }, { setupId, invitee: invitee.id, channel: invitee.channel });
+      const to = recipientOf(invitee);
+      const itemId = to ? enqueue(db, now, to, { kind: 'invite', invite: inviteView({ ...invite, expiresAt }, now), handout: brief(handout) }) : undefined;
+      return { invite, itemId };
+    });
+    const view = inviteView(invite, now);
+    if (!itemId) {
+      return { invite: view, delivery: { status: 'not_reachable' as const, channel: 'none' as const, note: 'cloudlink cannot reach them: give them the hand-out below yourself.' }, handout };
     }
-    // The invitee coming back to an invite they took (a second click on "Done") is not a second use.
-    if (invite.status === 'accepted' && invite.invitee.id === actor.id && Date.parse(invite.expiresAt) > now.getTime()) return { ...invite };
-    assertUsable(invite, now, db);
-    invite.status = 'accepted';
-    invite.acceptedAt = now.toISOString();
-    audit(db, now, actor, 'invite.accept', { type: 'invite', id: invite.id }, { setupId: invite.setupId });
-    return { ...invite };
-  });
-  return { invite: inviteView(invite, now), setup: await setupDetails(ctx, invite.setupId) };
+    const [result] = await ctx.deliver([itemId]);
+    const delivery = {
+      delivered: { status: 'delivered' as const, note: 'They have the instructions by direct message.' },
+      queued: { status: 'queued' as const, note: 'The cloudlink service will deliver it (this process cannot reach Slack itself).' },
+      failed: { status: 'failed' as const, note: 'Delivery failed for now; cloudlink retries it.' },
+    }[result ?? 'queued'];
+    return { invite: view, delivery: { ...delivery, channel: invitee.channel ?? 'none' } };
+  },
+});
+
+/** Starts the setup an invite option means, as the inviter, with the inviter's own permission to link. */
+async function startFor(ctx: OpContext, value: string) {
+  const db = await ctx.store.read();
+  const options = ctx.families.all().flatMap((f) => f.inviteOptions(db));
+  const option = options.find((o) => o.value === value);
+  if (!option) {
+    throw new CloudlinkError('INVALID_INPUT', `"${value.slice(0, 50)}" is not something that can be handed to a colleague now. Choose one of: ${options.map((o) => o.value).join(', ')}.`, { start: 'Not available.', kind: 'Not available.' });
+  }
+  return ctx.runAs(ctx.families.of(option.provider).start, option.start) as Promise<{ setupId: string }>;
 }
 
-function assertUsable(invite: Invite, now: Date, db: { invites: Invite[] }) {
+export const acceptInvite = defineOperation({
+  name: 'accept_invite',
+  title: 'Take an invite',
+  description: 'The invited colleague takes their invite (single use, before it expires) and gets everything needed to finish the setup.',
+  input: z.object({ inviteId: z.string().min(1).max(100) }).strict(),
+  output: z.object({ invite: InviteView, setup: SetupHandout }),
+  permission: 'read',
+  nature: WRITES,
+  summarize: (o) => `Invite ${o.invite.inviteId} taken. ${o.setup.kit === 'cloudformation-role' ? o.setup.instructions.join(' ') : o.setup.checklist.join(' ')}`,
+  async run(ctx, input) {
+    const now = ctx.now();
+    const db = await ctx.store.mutate((db) => {
+      const invite = requireInvite(db, input.inviteId);
+      if (invite.invitee.id !== ctx.actor.id && ctx.actor.role !== 'admin') {
+        throw new CloudlinkError('INVITE_NOT_FOR_YOU', 'This invite was sent to someone else. Ask the person who invited you for your own invite.');
+      }
+      // The invitee coming back to an invite they took (a second click on "Done") is not a second use.
+      if (!(invite.status === 'accepted' && invite.invitee.id === ctx.actor.id && Date.parse(invite.expiresAt) > now.getTime())) {
+        assertUsable(invite, now);
+        invite.status = 'accepted';
+        invite.acceptedAt = now.toISOString();
+        ctx.audit(db, { type: 'invite', id: invite.id }, { setupId: invite.setupId });
+      }
+      return db;
+    });
+    const invite = requireInvite(db, input.inviteId);
+    const setup = requireSetup(db, invite.setupId);
+    return { invite: inviteView(invite, now), setup: (await ctx.families.of(setup.provider).handout(ctx, setup, db)) as SetupHandout };
+  },
+});
+
+function assertUsable(invite: Invite, now: Date) {
   if (invite.status === 'revoked') throw new CloudlinkError('INVITE_REVOKED', `This invite was revoked by ${invite.inviter.name ?? invite.inviter.id}. Ask them for a new one if the setup is still needed.`);
   if (invite.status === 'accepted' || invite.status === 'completed') {
     throw new CloudlinkError('INVITE_USED', 'This invite has already been used (invites are single-use). If you still need to finish the setup, ask for a new invite.');
   }
   if (invite.status === 'expired' || Date.parse(invite.expiresAt) <= now.getTime()) {
-    const stored = db.invites.find((i) => i.id === invite.id);
-    if (stored) stored.status = 'expired';
     throw new CloudlinkError('INVITE_EXPIRED', `This invite expired on ${invite.expiresAt}. Ask ${invite.inviter.name ?? invite.inviter.id} for a new one.`);
   }
 }
 
-export async function listInvites(ctx: EngineContext, actor: Actor, raw: unknown = {}) {
-  const input = parseInput(ListInvitesInput, raw);
-  requirePermission(actor, 'read', ctx.settings);
-  const now = ctx.now();
-  const db = await ctx.store.read();
-  const invites = db.invites
-    .map((i) => inviteView(i, now))
-    .filter((i) => (!input.status || i.status === input.status) && (!input.setupId || i.setupId === input.setupId))
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  return { invites };
-}
+export const listInvites = defineOperation({
+  name: 'list_invites',
+  title: 'List invites',
+  description: 'Lists invites, newest first, optionally by status (pending, accepted, completed, revoked, expired) or setup.',
+  input: z.object({ status: InviteStatus.optional(), setupId: z.string().max(100).optional() }).strict(),
+  output: z.object({ invites: z.array(InviteView) }),
+  permission: 'read',
+  nature: READS,
+  summarize: (o) => (o.invites.length ? o.invites.map((i) => `• ${i.inviteId} → ${i.invitee.name ?? i.invitee.id}: ${i.status} (expires ${i.expiresAt})`).join('\n') : 'No invites.'),
+  async run(ctx, input) {
+    const now = ctx.now();
+    const db = await ctx.store.read();
+    const invites = db.invites
+      .map((i) => inviteView(i, now))
+      .filter((i) => (!input.status || i.status === input.status) && (!input.setupId || i.setupId === input.setupId))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    return { invites };
+  },
+});
 
-export async function revokeInvite(ctx: EngineContext, actor: Actor, raw: unknown): Promise<InviteView> {
-  const input = parseInput(InviteRefInput, raw);
-  const now = ctx.now();
-  const invite = await ctx.store.mutate((db) => {
-    const invite = requireInvite(db, input.inviteId);
-    if (invite.inviter.id !== actor.id) requirePermission(actor, 'delete', ctx.settings);
-    if (invite.status === 'completed') throw new CloudlinkError('INVITE_USED', 'This invite was already used to link the account; there is nothing left to revoke. Delete the account instead if you no longer want it.');
-    if (invite.status === 'revoked') return { ...invite };
-    invite.status = 'revoked';
-    audit(db, now, actor, 'invite.revoke', { type: 'invite', id: invite.id }, { setupId: invite.setupId });
-    return { ...invite };
-  });
-  ctx.events.emit('invite.revoked', { invite });
-  return inviteView(invite, now);
-}
+export const revokeInvite = defineOperation({
+  name: 'revoke_invite',
+  title: 'Revoke an invite',
+  description: 'Revokes an invite so it can no longer be used; the colleague is told. The setup itself stays open.',
+  input: z.object({ inviteId: z.string().min(1).max(100) }).strict(),
+  output: z.object({ invite: InviteView }),
+  permission: 'invite',
+  nature: { ...DESTROYS, idempotent: true },
+  summarize: (o) => `Invite ${o.invite.inviteId} is revoked.`,
+  async run(ctx, input) {
+    const now = ctx.now();
+    const out = await ctx.store.mutate((db) => {
+      const invite = requireInvite(db, input.inviteId);
+      if (invite.inviter.id !== ctx.actor.id && !can(ctx.actor, 'delete', ctx.settings)) {
+        throw new CloudlinkError('FORBIDDEN', 'Only the person who sent an invite, or a cloudlink admin, may revoke it.');
+      }
+      if (invite.status === 'completed') throw new CloudlinkError('INVITE_USED', 'This invite was already used to link the account; there is nothing left to revoke. Delete the account instead if you no longer want it.');
+      if (invite.status === 'revoked') return { invite: { ...invite }, told: false };
+      invite.status = 'revoked';
+      ctx.audit(db, { type: 'invite', id: invite.id }, { setupId: invite.setupId });
+      const to = recipientOf(invite.invitee);
+      if (to) enqueue(db, now, to, { kind: 'invite_revoked', invite: inviteView(invite, now) });
+      return { invite: { ...invite }, told: Boolean(to) };
+    });
+    if (out.told) ctx.events.emit('outbox.enqueued');
+    return { invite: inviteView(out.invite, now) };
+  },
+});

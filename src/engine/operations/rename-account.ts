@@ -1,36 +1,33 @@
 import { z } from 'zod';
-import { audit } from '../audit.js';
-import type { EngineContext } from '../context.js';
 import { requireAccount, requireNameFree } from '../lookup.js';
-import { requirePermission } from '../permissions.js';
-import { AccountName, type Actor } from '../schemas.js';
-import { parseInput } from '../validate.js';
+import { defineOperation, REWRITES } from '../registry/operation.js';
+import { AccountName, AccountRef } from '../domain/records.js';
 import { accountView, AccountView } from '../views.js';
 
-export const RenameAccountInput = z
-  .object({
-    account: z.string().min(1).max(200).describe('Current name (case-insensitive) or id of the account.'),
-    newName: AccountName.describe('The new display name: 1–64 characters, unique (case-insensitive).'),
-  })
-  .strict();
-
-export const RenameAccountOutput = z.object({ account: AccountView, changed: z.boolean() });
-
 /** Renames keep the account's id, links and history; renaming to the current name changes nothing. */
-export async function renameAccount(ctx: EngineContext, actor: Actor, raw: unknown) {
-  const input = parseInput(RenameAccountInput, raw);
-  requirePermission(actor, 'rename', ctx.settings);
-  const now = ctx.now();
-  const out = await ctx.store.mutate((db) => {
-    const account = requireAccount(db, input.account);
-    const previousName = account.name;
-    if (previousName === input.newName) return { account, previousName, changed: false, view: accountView(account, db) };
-    requireNameFree(db, input.newName, account.id, 'newName');
-    account.name = input.newName;
-    account.updatedAt = now.toISOString();
-    audit(db, now, actor, 'account.rename', { type: 'account', id: account.id, name: input.newName }, { from: previousName, to: input.newName });
-    return { account, previousName, changed: true, view: accountView(account, db) };
-  });
-  if (out.changed) ctx.events.emit('account.renamed', { account: out.account, previousName: out.previousName });
-  return { account: out.view, changed: out.changed };
-}
+export const renameAccount = defineOperation({
+  name: 'rename_account',
+  title: 'Rename a linked account',
+  description: 'Gives a linked account a new display name (1–64 characters, unique, case-insensitive). The account keeps its id, link and history. Renaming to the current name changes nothing.',
+  input: z.object({ account: AccountRef.describe('Current name (case-insensitive) or id of the account.'), newName: AccountName.describe('The new display name: 1–64 characters, unique (case-insensitive).') }).strict(),
+  output: z.object({ account: AccountView, changed: z.boolean() }),
+  permission: 'rename',
+  nature: REWRITES,
+  summarize: (o) => (o.changed ? `Renamed to "${o.account.name}".` : `"${o.account.name}" already has that name; nothing changed.`),
+  async run(ctx, input) {
+    const now = ctx.now();
+    const out = await ctx.store.mutate((db) => {
+      const account = requireAccount(db, input.account);
+      const previousName = account.name;
+      if (previousName !== input.newName) {
+        requireNameFree(db, input.newName, account.id, 'newName');
+        account.name = input.newName;
+        account.updatedAt = now.toISOString();
+        ctx.audit(db, { type: 'account', id: account.id, name: input.newName }, { from: previousName, to: input.newName });
+      }
+      return { changed: previousName !== input.newName, view: accountView(ctx, account, db, ctx.reader) };
+    });
+    if (out.changed) ctx.events.emit('account.changed', { change: 'renamed', account: out.view });
+    return { account: out.view, changed: out.changed };
+  },
+});

@@ -1,6 +1,6 @@
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import type { AwsGateway, AwsSession, OrganizationInfo, StackDescription, VerifiedRole } from '../../engine/aws/gateway.js';
-import { principalFromCallerArn } from '../../engine/aws/arn.js';
+import type { AwsGateway, AwsSession, OrganizationInfo, StackDescription, VerifiedRole } from '../../engine/ports/aws.js';
+import { principalFromCallerArn } from '../../engine/families/aws-role/arn.js';
 import { CloudlinkError } from '../../engine/errors.js';
 import { isAccessDenied, isNetwork, isThrottle, mapAwsError } from './errors.js';
 

@@ -1,4 +1,4 @@
-import type { AzureSubscriptionInfo, CertificateCredential, GraphVerification, MicrosoftGateway } from '../../engine/microsoft/gateway.js';
+import type { AzureSubscriptionInfo, CertificateCredential, GraphVerification, MicrosoftGateway } from '../../engine/ports/microsoft.js';
 import { CloudlinkError } from '../../engine/errors.js';
 import { mapIdentityError } from './errors.js';
 

@@ -1,13 +1,34 @@
 import type { KnownBlock } from '@slack/types';
-import { PROVIDER_LABELS, PROVIDERS } from '../../engine/schemas.js';
+import { PROVIDER_LABELS, PROVIDERS } from '../../engine/domain/records.js';
 import type { AccountView } from '../../engine/views.js';
 import { clip, esc, STATUS_ICON } from '../text.js';
 import { context, divider, header, md } from './blocks.js';
 
-export function accountSummary(a: AccountView): string {
-  const where = a.aws ? `AWS ${a.aws.accountId}${a.aws.kind ? ` · ${a.aws.kind}` : ''}${a.aws.managementAccountName ? ` of ${esc(a.aws.managementAccountName)}` : ''}` : a.microsoft ? `tenant ${a.microsoft.tenantId}` : '';
-  const subs = a.microsoft?.subscriptions ? ` · ${a.microsoft.subscriptions.filter((s) => s.selected).length}/${a.microsoft.subscriptions.length} subscriptions` : '';
-  return `${STATUS_ICON[a.status] ?? ''} *${esc(a.name)}*  ${where}${subs}`;
+export const accountSummary = (a: AccountView): string => `${STATUS_ICON[a.status] ?? ''} *${esc(a.name)}*  ${esc(a.summary)}`;
+
+/** Slack's limits for one message: 50 blocks, 3,000 characters of text in a section. */
+const MAX_BLOCKS = 50;
+const SECTION_CHARS = 3000;
+
+/** Lines packed into as few sections as fit, never cutting a line: a line that fits nowhere is left out and counted. */
+export function packLines(title: string, lines: string[], maxSections: number): { blocks: KnownBlock[]; shown: number } {
+  const blocks: KnownBlock[] = [];
+  let text = title;
+  let shown = 0;
+  for (const line of lines) {
+    const next = text ? `${text}\n${line}` : line;
+    if (next.length <= SECTION_CHARS) {
+      text = next;
+      shown++;
+      continue;
+    }
+    if (blocks.length + 1 >= maxSections) break;
+    blocks.push(md(text));
+    text = line.slice(0, SECTION_CHARS);
+    shown++;
+  }
+  if (text) blocks.push(md(text));
+  return { blocks, shown };
 }
 
 const rendered = new WeakMap<readonly AccountView[], KnownBlock[]>();
@@ -26,20 +47,22 @@ function renderAccountList(accounts: readonly AccountView[], limit: number): Kno
   if (!accounts.length) return [md('No cloud accounts are linked yet. Run `/cloud link` to add one.')];
   const blocks: KnownBlock[] = [];
   const broken = accounts.filter((a) => a.status === 'error');
-  if (broken.length) {
-    blocks.push(md(`*:warning: Configuration errors (${broken.length})*`));
-    for (const a of broken.slice(0, 10)) blocks.push(md(`${accountSummary(a)}\n${esc(clip(a.lastError?.message.split('\n')[0] ?? '', 300))}`));
-    blocks.push(divider);
-  }
   let shown = 0;
-  for (const p of PROVIDERS) {
-    const group = accounts.filter((a) => a.provider === p);
-    if (!group.length) continue;
-    const lines = group.slice(0, Math.max(0, limit - shown)).map(accountSummary);
-    shown += lines.length;
-    if (lines.length) blocks.push(md(`*${PROVIDER_LABELS[p]}* (${group.length})\n${lines.join('\n')}`.slice(0, 2990)));
+  if (broken.length) {
+    const lines = broken.slice(0, 10).map((a) => `${accountSummary(a)}\n${esc(clip(a.lastError?.message.split('\n')[0] ?? '', 300))}`);
+    blocks.push(...packLines(`*:warning: Configuration errors (${broken.length})*`, lines, 4).blocks, divider);
   }
-  if (accounts.length > shown) blocks.push(context(`Showing ${shown} of ${accounts.length}. Open the cloudlink App Home for all of them.`));
+  for (const p of PROVIDERS) {
+    const group = accounts.filter((a) => a.provider === p && a.status !== 'error');
+    if (!group.length || shown >= limit) continue;
+    const room = MAX_BLOCKS - blocks.length - 1;
+    if (room <= 0) break;
+    const packed = packLines(`*${PROVIDER_LABELS[p]}* (${group.length})`, group.slice(0, limit - shown).map(accountSummary), room);
+    blocks.push(...packed.blocks);
+    shown += packed.shown;
+  }
+  const healthy = accounts.length - broken.length;
+  if (healthy > shown) blocks.push(context(`Showing ${shown} of ${healthy} connected or pending accounts${broken.length ? ` (and ${broken.length} with errors above)` : ''}. Open the cloudlink App Home for all of them.`));
   return blocks;
 }
 

@@ -1,5 +1,5 @@
 import type { KnownBlock, View } from '@slack/types';
-import { PROVIDER_LABELS, PROVIDERS } from '../../engine/schemas.js';
+import { PROVIDER_LABELS, PROVIDERS } from '../../engine/domain/records.js';
 import type { AccountView } from '../../engine/views.js';
 import { clip, esc } from '../text.js';
 import { accountSummary } from './accounts.js';
@@ -12,7 +12,7 @@ function accountBlock(a: AccountView, warnings: Map<string, string>): KnownBlock
   const options = [
     { text: { type: 'plain_text' as const, text: 'Check now' }, value: `check:${a.id}` },
     { text: { type: 'plain_text' as const, text: 'Rename' }, value: `rename:${a.id}` },
-    ...(a.provider === 'azure' ? [{ text: { type: 'plain_text' as const, text: 'Subscriptions' }, value: `subscriptions:${a.id}` }] : []),
+    ...(a.capabilities.includes('subscriptions') ? [{ text: { type: 'plain_text' as const, text: 'Subscriptions' }, value: `subscriptions:${a.id}` }] : []),
     { text: { type: 'plain_text' as const, text: 'Delete' }, value: `delete:${a.id}` },
   ];
   const extra = a.status === 'error' && a.lastError ? `\n${esc(clip(a.lastError.message.split('\n')[0]!, 280))}` : warnings.has(a.id) ? `\n:hourglass: ${esc(warnings.get(a.id)!)}` : '';

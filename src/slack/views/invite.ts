@@ -1,17 +1,12 @@
 import type { KnownBlock, View } from '@slack/types';
-import type { StartAwsSetupOutput } from '../../engine/operations/start-aws-setup.js';
+import type { InviteOption } from '../../engine/families/link-form.js';
+import type { SetupHandoutBrief } from '../../engine/families/handouts.js';
 import type { InviteView } from '../../engine/views.js';
 import { esc } from '../text.js';
 import { context, md, modal } from './blocks.js';
 
-export const INVITE_KINDS = [
-  { value: 'aws:management', text: 'AWS management account' },
-  { value: 'aws:linked', text: 'AWS linked account' },
-  { value: 'eks:management', text: 'Amazon EKS' },
-] as const;
-
-export function inviteModal(opts: { invitee?: string; hasManagement: boolean }): View {
-  const kinds = INVITE_KINDS.filter((k) => k.value !== 'aws:linked' || opts.hasManagement);
+export function inviteModal(opts: { invitee?: string; options: InviteOption[] }): View {
+  const kinds = opts.options;
   return modal({
     callbackId: 'invite_submit',
     title: 'Invite a colleague',
@@ -23,7 +18,7 @@ export function inviteModal(opts: { invitee?: string; hasManagement: boolean }):
         type: 'input',
         block_id: 'kind',
         label: { type: 'plain_text', text: 'What to link' },
-        element: { type: 'static_select', action_id: 'value', initial_option: { text: { type: 'plain_text', text: kinds[0]!.text }, value: kinds[0]!.value }, options: kinds.map((k) => ({ text: { type: 'plain_text' as const, text: k.text }, value: k.value })) },
+        element: { type: 'static_select', action_id: 'value', initial_option: { text: { type: 'plain_text', text: kinds[0]!.label }, value: kinds[0]!.value }, options: kinds.map((k) => ({ text: { type: 'plain_text' as const, text: k.label }, value: k.value })) },
       },
       { type: 'input', block_id: 'message', optional: true, label: { type: 'plain_text', text: 'Message' }, element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 500 } },
     ],
@@ -31,31 +26,40 @@ export function inviteModal(opts: { invitee?: string; hasManagement: boolean }):
 }
 
 /** The colleague's DM: who asks, why them, what it does, and the two buttons that matter. */
-export function inviteDmBlocks(invite: InviteView, setup: StartAwsSetupOutput): KnownBlock[] {
-  const steps = setup.instructions.map((x, i) => `${i + 1}. ${esc(x)}`).join('\n');
+export function inviteDmBlocks(invite: InviteView, setup: SetupHandoutBrief, who: string): KnownBlock[] {
+  const role = setup.kit === 'cloudformation-role';
+  const steps = (role ? setup.instructions : setup.checklist).map((x, i) => `${i + 1}. ${esc(x)}`).join('\n');
   return [
-    md(`:wave: <@${invite.inviter.id}> asked you to connect ${setup.provider === 'eks' ? 'an AWS account for Amazon EKS' : `an AWS ${setup.aws!.kind} account`} to cloudlink.${invite.message ? `\n>${esc(invite.message).replace(/\n/g, '\n>')}` : ''}`),
-    md('*Why you:* it takes someone who can create IAM roles with CloudFormation. *What it does:* creates one read-only role that cloudlink assumes with a unique External ID; it cannot read your data, and deleting the stack removes it.'),
+    md(`:wave: ${who} asked you to connect ${esc(setup.what)} to cloudlink.${invite.message ? `\n>${esc(invite.message).replace(/\n/g, '\n>')}` : ''}`),
+    md(
+      role
+        ? '*Why you:* it takes someone who can create IAM roles with CloudFormation. *What it does:* creates one read-only role that cloudlink assumes with a unique External ID; it cannot read your data, and deleting the stack removes it.'
+        : '*Why you:* it takes someone who can manage app registrations in Microsoft Entra ID.',
+    ),
     md(steps),
     {
       type: 'actions',
       block_id: `invite:${invite.inviteId}`,
       elements: [
-        ...(setup.quickCreateUrl ? [{ type: 'button' as const, action_id: 'open_console', text: { type: 'plain_text' as const, text: 'Open AWS console' }, url: setup.quickCreateUrl, style: 'primary' as const }] : []),
-        { type: 'button', action_id: 'invite_done', value: invite.inviteId, text: { type: 'plain_text', text: 'Done, here is the role ARN' } },
+        ...(role && setup.quickCreateUrl ? [{ type: 'button' as const, action_id: 'open_console', text: { type: 'plain_text' as const, text: 'Open AWS console' }, url: setup.quickCreateUrl, style: 'primary' as const }] : []),
+        { type: 'button', action_id: 'invite_done', value: invite.inviteId, text: { type: 'plain_text', text: role ? 'Done, here is the role ARN' : 'Done, connect it' } },
       ],
     },
-    context(`External ID \`${setup.aws!.externalId}\` · this invite expires ${invite.expiresAt.slice(0, 10)} and works once.`),
+    context(`This invite expires ${invite.expiresAt.slice(0, 10)} and works once.`),
   ];
 }
 
-/** What the inviter sees once the invite is out: when it expires, and a way to take it back. */
-export const inviteSentView = (invite: InviteView): View =>
+/** What the inviter sees once the invite is out: whether it arrived, when it expires, and a way to take it back. */
+export const inviteSentView = (invite: InviteView, delivery: { status: string; note: string }): View =>
   modal({
     title: 'Invite sent',
     close: 'Done',
     blocks: [
-      md(`:envelope_with_arrow: <@${invite.invitee.id}> has the instructions. You will both get a message when the account connects. The invite expires ${invite.expiresAt.slice(0, 10)} and works once.`),
+      md(
+        delivery.status === 'delivered'
+          ? `:envelope_with_arrow: <@${invite.invitee.id}> has the instructions. You will both get a message when the account connects. The invite expires ${invite.expiresAt.slice(0, 10)} and works once.`
+          : `:hourglass: The invite to <@${invite.invitee.id}> is ready but not delivered yet: ${esc(delivery.note)} It expires ${invite.expiresAt.slice(0, 10)}.`,
+      ),
       { type: 'actions', block_id: 'invite_actions', elements: [{ type: 'button', action_id: 'revoke_invite', value: invite.inviteId, style: 'danger', text: { type: 'plain_text', text: 'Revoke invite' } }] },
     ],
   });

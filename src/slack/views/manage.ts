@@ -1,7 +1,8 @@
 import type { View } from '@slack/types';
-import { PROVIDER_LABELS } from '../../engine/schemas.js';
+import { PROVIDER_LABELS } from '../../engine/domain/records.js';
 import type { AccountView } from '../../engine/views.js';
-import { esc } from '../text.js';
+import type { ConfirmSubject } from '../../engine/registry/operation.js';
+import { clip, esc } from '../text.js';
 import { context, md, modal, textInput } from './blocks.js';
 
 export const renameModal = (a: AccountView): View =>
@@ -13,15 +14,16 @@ export const renameModal = (a: AccountView): View =>
     blocks: [md(`Renaming *${esc(a.name)}* (${PROVIDER_LABELS[a.provider]}). Its link and history stay as they are.`), textInput({ blockId: 'new_name', label: 'New name', initial: a.name, maxLength: 64 })],
   });
 
-export const deleteModal = (a: AccountView): View =>
+/** The typed-name confirmation: the engine's question, the name to type, and the id it was asked for. */
+export const deleteModal = (subject: ConfirmSubject): View =>
   modal({
     callbackId: 'delete_submit',
     title: 'Delete account',
     submit: 'Delete',
-    metadata: { accountId: a.id },
+    metadata: { accountId: subject.id },
     blocks: [
-      md(`:warning: This removes *${esc(a.name)}* (${PROVIDER_LABELS[a.provider]}${a.aws ? `, AWS account ${a.aws.accountId}` : ''}) from cloudlink. It cannot be undone.`),
-      textInput({ blockId: 'confirm_name', label: `Type "${a.name}" to confirm`, placeholder: a.name, maxLength: 200 }),
+      md(`:warning: ${esc(subject.question)}`),
+      textInput({ blockId: 'confirm_name', label: clip(`Type "${subject.name}" to confirm`, 75), placeholder: subject.name, maxLength: 200 }),
       context('Afterwards you will be told how to remove the access on the cloud side.'),
     ],
   });

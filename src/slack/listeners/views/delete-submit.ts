@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { deleteAccount } from '../../../engine/operations/delete-account.js';
 import type { SlackDeps } from '../../deps.js';
 import { modalErrors } from '../../errors.js';
 import { inputValue, metadata } from '../../values.js';
@@ -11,7 +12,7 @@ export const deleteSubmit = (deps: SlackDeps) => async ({ ack, view, body, clien
   const { accountId } = metadata<{ accountId: string }>(view);
   const actor = await deps.actorFor(body.user.id, client, body.user.name);
   try {
-    const out = await deps.engine.deleteAccount(actor, { account: accountId ?? '', confirmName: inputValue(view, 'confirm_name') ?? '', expectedId: accountId });
+    const out = await deps.engine.run(deleteAccount, actor, { account: accountId ?? '', confirmName: inputValue(view, 'confirm_name') ?? '', expectedId: accountId });
     await ack({ response_action: 'update', view: deletedView(out.deleted.name, out.revokeInstructions) });
   } catch (e) {
     await ack({ response_action: 'errors', errors: modalErrors(e, { confirmName: 'confirm_name' }, 'confirm_name', deps.log) });

@@ -1,0 +1,169 @@
+import { randomBytes } from 'node:crypto';
+import type { Config } from './config.js';
+import type { EngineSettings, Gateways } from './engine/context.js';
+import { createEngine, type Engine } from './engine/engine.js';
+import { combineNotifiers, NO_NOTIFIER, type Notifier } from './engine/ports/notifier.js';
+import type { Store } from './engine/ports/store.js';
+import { SecretBox } from './engine/secrets.js';
+import { loadEncryptionKey } from './key-file.js';
+import { createLogger, type Logger } from './log.js';
+import { awsCredentialSource } from './providers/aws/credentials.js';
+import { SdkAwsGateway } from './providers/aws/sdk-gateway.js';
+import { x509CertificateIssuer } from './providers/certificates.js';
+import { SdkMicrosoftGateway } from './providers/microsoft/sdk-gateway.js';
+import { LowdbStore } from './store/lowdb-store.js';
+
+/**
+ * The composition root: the one place that knows every concrete implementation. `npm start`, the
+ * stdio MCP server, the CLI and the tests all build cloudlink here.
+ */
+
+export function settingsFrom(config: Config): EngineSettings {
+  return {
+    setupTtlMs: config.CLOUDLINK_SETUP_TTL_HOURS * 3_600_000,
+    inviteTtlMs: config.CLOUDLINK_INVITE_TTL_HOURS * 3_600_000,
+    awsDefaultRegion: config.CLOUDLINK_AWS_REGION ?? config.AWS_REGION ?? 'us-east-1',
+    templateBaseUrl: config.CLOUDLINK_TEMPLATE_BASE_URL,
+    awsPropagationTimeoutMs: config.CLOUDLINK_AWS_PROPAGATION_TIMEOUT_SECONDS * 1000,
+    membersCanLink: config.CLOUDLINK_MEMBERS_CAN_LINK,
+    certificateLifetimeDays: config.CLOUDLINK_CERT_LIFETIME_DAYS,
+    certificateWarnDays: config.CLOUDLINK_CERT_WARN_DAYS,
+  };
+}
+
+export function gatewaysFrom(config: Config, settings: EngineSettings): Gateways {
+  return {
+    aws: new SdkAwsGateway({
+      region: settings.awsDefaultRegion,
+      endpoint: config.CLOUDLINK_AWS_ENDPOINT,
+      principalArn: config.CLOUDLINK_AWS_PRINCIPAL_ARN,
+      maxAttempts: 3,
+      requestTimeoutMs: config.CLOUDLINK_CLOUD_TIMEOUT_MS,
+      retryBaseMs: config.CLOUDLINK_AWS_RETRY_BASE_MS,
+      hasCredentialSource: Boolean(awsCredentialSource()),
+    }),
+    microsoft: new SdkMicrosoftGateway({
+      authorityHost: config.CLOUDLINK_AZURE_AUTHORITY_HOST,
+      armEndpoint: config.CLOUDLINK_ARM_ENDPOINT ?? 'https://management.azure.com',
+      graphEndpoint: config.CLOUDLINK_GRAPH_ENDPOINT ?? 'https://graph.microsoft.com',
+      exchangeResource: config.CLOUDLINK_EXCHANGE_RESOURCE,
+      timeoutMs: config.CLOUDLINK_CLOUD_TIMEOUT_MS,
+    }),
+  };
+}
+
+export type ComposeOptions = {
+  log?: Logger;
+  now?: () => Date;
+  /** Another store (the in-memory one for the fast test tier); the lowdb file by default. */
+  store?: Store;
+  gateways?: Partial<Gateways>;
+  /** Who this process can tell things to; Slack's DM notifier is added when Slack is configured and `deliver` is on. */
+  notifiers?: Notifier[];
+  /** Whether this process delivers notifications (the service does; a stdio MCP server leaves them to it). */
+  deliver?: boolean;
+};
+
+export type Composed = { engine: Engine; store: Store; log: Logger; config: Config; gateways: Gateways };
+
+export async function composeEngine(config: Config, opts: ComposeOptions = {}): Promise<Composed> {
+  const log = opts.log ?? createLogger({ level: config.CLOUDLINK_LOG_LEVEL });
+  const store = opts.store ?? new LowdbStore(config.CLOUDLINK_STORE_PATH);
+  await store.init();
+  const settings = settingsFrom(config);
+  const keyFile = store instanceof LowdbStore ? `${store.location.replace(/\.json$/, '')}.key` : undefined;
+  // A store without a file (in memory) keeps its sealed keys for its own lifetime only: a random key does.
+  const { key } = keyFile ? await loadEncryptionKey(config.CLOUDLINK_ENCRYPTION_KEY, keyFile) : { key: config.CLOUDLINK_ENCRYPTION_KEY ? Buffer.from(config.CLOUDLINK_ENCRYPTION_KEY, 'base64') : randomBytes(32) };
+  const notifiers = [...(opts.notifiers ?? [])];
+  if (opts.deliver && config.SLACK_BOT_TOKEN) {
+    const { SlackNotifier } = await import('./slack/notifier.js');
+    notifiers.push(new SlackNotifier(config.SLACK_BOT_TOKEN, { ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}) }, log));
+  }
+  const gateways = { ...gatewaysFrom(config, settings), ...opts.gateways };
+  const engine = createEngine({
+    store,
+    settings,
+    gateways,
+    certificates: x509CertificateIssuer,
+    secrets: new SecretBox(key),
+    notifier: notifiers.length ? combineNotifiers(...notifiers) : NO_NOTIFIER,
+    log,
+    now: opts.now ?? (() => new Date()),
+  });
+  return { engine, store, log, config, gateways };
+}
+
+export type ServiceOptions = ComposeOptions & {
+  slack?: import('./slack/start.js').SlackStartOptions;
+  /** MCP over HTTP on this port instead of CLOUDLINK_MCP_HTTP_PORT (0: any free one). */
+  mcpHttpPort?: number;
+  /** Whether to run the background jobs (watcher, health checks, outbox); tests drive them by hand. */
+  jobs?: boolean;
+};
+
+export type Service = Composed & {
+  /** One line per part: what is running and what is missing. */
+  lines: string[];
+  slack?: import('./slack/start.js').RunningSlack;
+  mcpHttp?: { url: string; port: number };
+  stop(): Promise<void>;
+};
+
+/** The long-running service: the engine, its background jobs, and whichever front ends are configured. */
+export async function composeService(config: Config, opts: ServiceOptions = {}): Promise<Service> {
+  const composed = await composeEngine(config, { deliver: true, ...opts });
+  const { engine, log } = composed;
+  const lines: string[] = [];
+  const stops: (() => Promise<void>)[] = [];
+  const store = await engine.describeStore();
+  lines.push(`store      ${store.location} (${store.kind}, ${store.accounts} account${store.accounts === 1 ? '' : 's'})`);
+
+  const source = awsCredentialSource();
+  if (config.CLOUDLINK_AWS_PRINCIPAL_ARN || source) {
+    const principal = await composed.gateways.aws.platformPrincipalArn().then(
+      (p) => p,
+      (e: Error) => `unknown (${e.message.split('.')[0]})`,
+    );
+    lines.push(`AWS        credentials from ${source ?? 'configuration'}; customers trust ${principal}`);
+  } else {
+    lines.push('AWS        MISSING: no AWS credentials. Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or CLOUDLINK_AWS_INSTANCE_ROLE=true) to link AWS and EKS accounts.');
+  }
+  lines.push(
+    config.CLOUDLINK_TEMPLATE_BASE_URL
+      ? `templates  ${config.CLOUDLINK_TEMPLATE_BASE_URL} (quick-create links on)`
+      : 'templates  not published: set CLOUDLINK_TEMPLATE_BASE_URL to the S3/HTTPS folder holding manifests/ for one-click quick-create links (until then setups hand out the template to upload).',
+  );
+  if (opts.jobs !== false) {
+    const stopJobs = engine.jobs.start({ watchMs: config.CLOUDLINK_WATCH_INTERVAL_SECONDS * 1000, healthMs: config.CLOUDLINK_HEALTH_INTERVAL_MINUTES * 60_000, outboxMs: config.CLOUDLINK_OUTBOX_POLL_SECONDS * 1000 });
+    stops.push(async () => stopJobs());
+  }
+  lines.push(`watcher    checks open AWS setups every ${config.CLOUDLINK_WATCH_INTERVAL_SECONDS} s`);
+  lines.push(config.CLOUDLINK_HEALTH_INTERVAL_MINUTES > 0 ? `health     every ${config.CLOUDLINK_HEALTH_INTERVAL_MINUTES} min` : 'health     scheduled checks off (CLOUDLINK_HEALTH_INTERVAL_MINUTES=0)');
+
+  const { startSlack } = await import('./slack/start.js');
+  const slack = await startSlack(config, engine, log, opts.slack);
+  lines.push(`Slack      ${slack.summary}`);
+  if (slack.stop) stops.push(slack.stop);
+
+  let mcpHttp: Service['mcpHttp'];
+  const port = opts.mcpHttpPort ?? config.CLOUDLINK_MCP_HTTP_PORT;
+  if (port !== undefined) {
+    const { startMcpHttp } = await import('./mcp/http.js');
+    const http = await startMcpHttp(config, engine, log, port);
+    mcpHttp = { url: http.url, port: http.port };
+    lines.push(`MCP HTTP   ${http.url} (${config.CLOUDLINK_MCP_TOKENS.length} bearer token${config.CLOUDLINK_MCP_TOKENS.length === 1 ? '' : 's'})`);
+    stops.push(http.stop);
+  } else {
+    lines.push('MCP HTTP   off: set CLOUDLINK_MCP_HTTP_PORT and CLOUDLINK_MCP_TOKENS to serve remote assistants');
+  }
+  lines.push('MCP stdio  `npm run mcp` (what desktop assistants spawn)');
+  return {
+    ...composed,
+    lines,
+    slack,
+    ...(mcpHttp ? { mcpHttp } : {}),
+    async stop() {
+      await Promise.allSettled(stops.reverse().map((s) => s()));
+    },
+  };
+}

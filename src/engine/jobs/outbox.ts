@@ -1,0 +1,105 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { EngineCore, DeliveryResult } from '../context.js';
+import { Notification } from '../ports/notifier.js';
+import type { OutboxItem } from '../domain/records.js';
+
+const CLAIM_MS = 60_000;
+const MAX_ATTEMPTS = 8;
+const KEEP_DELIVERED_MS = 86_400_000;
+const KEEP_FAILED_MS = 7 * 86_400_000;
+
+/**
+ * Delivers the outbox on the channels this process can reach. Items are claimed through the store (so
+ * two processes never both deliver one), delivered, then marked; a claim left by a crashed process
+ * lapses after a minute and the item is delivered again (at least once). Failures back off.
+ */
+export class OutboxDispatcher {
+  private readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private timer?: NodeJS.Timeout;
+  private kicked = false;
+
+  constructor(private readonly core: EngineCore) {}
+
+  start(intervalMs: number) {
+    this.stop();
+    this.timer = setInterval(() => this.kick(), intervalMs);
+    this.timer.unref();
+  }
+
+  stop() {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Soon, once: something new may be waiting. */
+  kick() {
+    if (this.kicked || !this.core.notifier.channels.size) return;
+    this.kicked = true;
+    setImmediate(() => {
+      this.kicked = false;
+      this.deliver().catch((e) => this.core.log.warn('could not deliver notifications', { error: e }));
+    });
+  }
+
+  private due(item: OutboxItem, now: number, ids?: Set<string>) {
+    return (
+      item.status === 'pending' &&
+      this.core.notifier.channels.has(item.recipient.channel) &&
+      (!ids || ids.has(item.id)) &&
+      (!item.claim || Date.parse(item.claim.until) <= now) &&
+      (!item.nextAttemptAt || Date.parse(item.nextAttemptAt) <= now)
+    );
+  }
+
+  /** Delivers what is due (only `ids`, when given); says for each of `ids` what became of it. */
+  async deliver(only?: string[]): Promise<DeliveryResult[]> {
+    const ids = only ? new Set(only) : undefined;
+    const now = this.core.now().getTime();
+    const snapshot = await this.core.store.read();
+    if (!snapshot.outbox.some((i) => this.due(i, now, ids))) return (only ?? []).map(() => 'queued');
+    const until = new Date(now + CLAIM_MS).toISOString();
+    const claimed = await this.core.store.mutate((db) => {
+      const mine = db.outbox.filter((i) => this.due(i, now, ids));
+      for (const i of mine) i.claim = { by: this.owner, until };
+      return mine.map((i) => ({ ...i }));
+    });
+    const results = new Map<string, { ok: true } | { ok: false; error: string; permanent: boolean }>();
+    for (const item of claimed) {
+      const parsed = Notification.safeParse(item.notification);
+      if (!parsed.success) {
+        results.set(item.id, { ok: false, error: 'unreadable notification', permanent: true });
+        continue;
+      }
+      try {
+        await this.core.notifier.deliver(item.recipient, parsed.data);
+        results.set(item.id, { ok: true });
+      } catch (e) {
+        results.set(item.id, { ok: false, error: (e as Error)?.message?.slice(0, 200) ?? 'delivery failed', permanent: false });
+      }
+    }
+    await this.core.store.mutate((db) => {
+      const at = this.core.now();
+      for (const item of db.outbox) {
+        const r = results.get(item.id);
+        if (!r || item.claim?.by !== this.owner) continue;
+        delete item.claim;
+        item.attempts += 1;
+        if (r.ok) {
+          item.status = 'delivered';
+          item.deliveredAt = at.toISOString();
+        } else {
+          item.lastError = r.error;
+          if (r.permanent || item.attempts >= MAX_ATTEMPTS) item.status = 'failed';
+          else item.nextAttemptAt = new Date(at.getTime() + Math.min(2 ** item.attempts * 1000, 300_000)).toISOString();
+        }
+      }
+      db.outbox = db.outbox.filter((i) => !(i.status === 'delivered' && at.getTime() - Date.parse(i.deliveredAt ?? i.createdAt) > KEEP_DELIVERED_MS) && !(i.status === 'failed' && at.getTime() - Date.parse(i.createdAt) > KEEP_FAILED_MS));
+    });
+    for (const [id, r] of results) if (!r.ok) this.core.log.warn('a notification could not be delivered', { itemId: id, error: r.error });
+    return (only ?? []).map((id) => {
+      const r = results.get(id);
+      return !r ? 'queued' : r.ok ? 'delivered' : 'failed';
+    });
+  }
+}

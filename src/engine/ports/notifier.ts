@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { ActorRef, Invitee, type Recipient } from '../domain/records.js';
+import { SetupHandoutBrief } from '../families/handouts.js';
+import { AccountView, InviteView, SetupView } from '../views.js';
+
+/**
+ * What the engine tells people, as views in words for the medium to render. Each person hears once,
+ * in words meant for them: `audience` says who they are to the link.
+ */
+export const Notification = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('invite'), invite: InviteView, handout: SetupHandoutBrief }),
+  z.object({
+    kind: z.literal('account_linked'),
+    account: AccountView,
+    audience: z.enum(['starter', 'inviter', 'invitee']),
+    how: z.enum(['request', 'watcher']),
+    /** Who finished it, when that was a person (for the inviter: the colleague). */
+    by: ActorRef.optional(),
+    invitee: Invitee.optional(),
+  }),
+  z.object({ kind: z.literal('setup_needs_attention'), setup: SetupView, headline: z.string(), message: z.string() }),
+  z.object({ kind: z.literal('invite_revoked'), invite: InviteView }),
+]);
+export type Notification = z.infer<typeof Notification>;
+
+/** Delivers notifications on the channels it can reach; Slack implements it today (a DM). */
+export interface Notifier {
+  readonly channels: ReadonlySet<Recipient['channel']>;
+  deliver(to: Recipient, notification: Notification): Promise<void>;
+}
+
+/** For a process that reaches nobody (a stdio MCP server): the outbox keeps the news for one that can. */
+export const NO_NOTIFIER: Notifier = {
+  channels: new Set(),
+  deliver: () => Promise.reject(new Error('this process has no notification channel')),
+};
+
+/** Several notifiers as one: each recipient goes to the one for its channel. */
+export function combineNotifiers(...notifiers: Notifier[]): Notifier {
+  return {
+    channels: new Set(notifiers.flatMap((n) => [...n.channels])),
+    deliver: (to, n) => {
+      const target = notifiers.find((x) => x.channels.has(to.channel));
+      return target ? target.deliver(to, n) : Promise.reject(new Error(`no notifier for ${to.channel}`));
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export type McpOptions = { readOnly: boolean; requireElicitation: boolean };
