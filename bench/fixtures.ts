@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { emptyDatabase, type Account, type Database } from '../src/engine/schemas.js';
+import { emptyDatabase, type Account, type Database } from '../src/engine/domain/records.js';
 
 /** A store with `n` connected AWS accounts, as cloudlink would have written it. */
 export function databaseWith(n: number): Database {

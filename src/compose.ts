@@ -4,6 +4,7 @@ import type { EngineSettings, Gateways } from './engine/context.js';
 import { createEngine, type Engine } from './engine/engine.js';
 import { combineNotifiers, NO_NOTIFIER, type Notifier } from './engine/ports/notifier.js';
 import type { Store } from './engine/ports/store.js';
+import type { CertificateIssuer } from './engine/ports/certificates.js';
 import { SecretBox } from './engine/secrets.js';
 import { loadEncryptionKey } from './key-file.js';
 import { createLogger, type Logger } from './log.js';
@@ -58,6 +59,7 @@ export type ComposeOptions = {
   /** Another store (the in-memory one for the fast test tier); the lowdb file by default. */
   store?: Store;
   gateways?: Partial<Gateways>;
+  certificates?: CertificateIssuer;
   /** Who this process can tell things to; Slack's DM notifier is added when Slack is configured and `deliver` is on. */
   notifiers?: Notifier[];
   /** Whether this process delivers notifications (the service does; a stdio MCP server leaves them to it). */
@@ -84,7 +86,7 @@ export async function composeEngine(config: Config, opts: ComposeOptions = {}): 
     store,
     settings,
     gateways,
-    certificates: x509CertificateIssuer,
+    certificates: opts.certificates ?? x509CertificateIssuer,
     secrets: new SecretBox(key),
     notifier: notifiers.length ? combineNotifiers(...notifiers) : NO_NOTIFIER,
     log,
@@ -135,7 +137,7 @@ export async function composeService(config: Config, opts: ServiceOptions = {}):
   );
   if (opts.jobs !== false) {
     const stopJobs = engine.jobs.start({ watchMs: config.CLOUDLINK_WATCH_INTERVAL_SECONDS * 1000, healthMs: config.CLOUDLINK_HEALTH_INTERVAL_MINUTES * 60_000, outboxMs: config.CLOUDLINK_OUTBOX_POLL_SECONDS * 1000 });
-    stops.push(async () => stopJobs());
+    stops.push(stopJobs);
   }
   lines.push(`watcher    checks open AWS setups every ${config.CLOUDLINK_WATCH_INTERVAL_SECONDS} s`);
   lines.push(config.CLOUDLINK_HEALTH_INTERVAL_MINUTES > 0 ? `health     every ${config.CLOUDLINK_HEALTH_INTERVAL_MINUTES} min` : 'health     scheduled checks off (CLOUDLINK_HEALTH_INTERVAL_MINUTES=0)');
@@ -163,7 +165,8 @@ export async function composeService(config: Config, opts: ServiceOptions = {}):
     slack,
     ...(mcpHttp ? { mcpHttp } : {}),
     async stop() {
-      await Promise.allSettled(stops.reverse().map((s) => s()));
+      for (const s of stops.reverse()) await s().catch((e: unknown) => log.warn('could not stop cleanly', { error: e }));
+      await engine.jobs.outbox.idle();
     },
   };
 }

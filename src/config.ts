@@ -17,19 +17,22 @@ const list = z
   .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 const url = z.url().optional().or(z.literal('').transform(() => undefined));
 
-/** "token=actor:role,token2=actor2" → who each MCP bearer token acts as. */
+/**
+ * "token=actor:role@U0123ABCD,token2=actor2" → who each MCP bearer token acts as, and (after @) the
+ * Slack user who hears about what that assistant started (invites, links).
+ */
 const tokens = z
   .string()
   .optional()
   .transform((v, c) => {
-    const out: { token: string; actor: string; role: 'admin' | 'member' }[] = [];
+    const out: { token: string; actor: string; role: 'admin' | 'member'; slackUser?: string }[] = [];
     for (const part of (v ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
-      const m = /^([^=]{16,})=([^:]+)(?::(admin|member))?$/.exec(part);
+      const m = /^([^=]{16,})=([^:@]+)(?::(admin|member))?(?:@([UW][A-Z0-9_]+))?$/.exec(part);
       if (!m) {
-        c.addIssue({ code: 'custom', message: 'each entry must look like <token of 16+ characters>=<actor name>[:admin|member]' });
+        c.addIssue({ code: 'custom', message: 'each entry must look like <token of 16+ characters>=<actor name>[:admin|member][@<Slack user id>]' });
         return out;
       }
-      out.push({ token: m[1]!, actor: m[2]!, role: (m[3] as 'admin' | 'member') ?? 'member' });
+      out.push({ token: m[1]!, actor: m[2]!, role: (m[3] as 'admin' | 'member') ?? 'member', ...(m[4] ? { slackUser: m[4] } : {}) });
     }
     return out;
   });
@@ -76,6 +79,7 @@ export const ConfigSchema = z.object({
   CLOUDLINK_MCP_TOKENS: tokens,
   CLOUDLINK_MCP_ACTOR: z.string().min(1).max(100).default('mcp-stdio'),
   CLOUDLINK_MCP_ROLE: z.enum(['admin', 'member']).default('admin'),
+  CLOUDLINK_MCP_SLACK_USER: z.string().regex(/^[UW][A-Z0-9_]+$/, 'must be a Slack user id such as U0123ABCD').optional(),
   CLOUDLINK_CLI_ACTOR: z.string().min(1).max(100).optional(),
 });
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,7 +1,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parse, type Tags } from 'yaml';
-import { MANIFESTS_DIR, TEMPLATE_FILES, TEMPLATE_VERSION } from '../src/engine/aws/templates.js';
+import { MANIFESTS_DIR, TEMPLATE_FILES, TEMPLATE_VERSION } from '../src/engine/families/aws-role/templates.js';
 
 // CloudFormation's short-form intrinsics, as YAML tags, turned into their long form.
 const intrinsic = (tag: string, fn: string, kind: 'scalar' | 'seq' | 'map') => ({ tag: `!${tag}`, collection: kind === 'scalar' ? undefined : kind, resolve: (v: unknown) => ({ [fn]: v }) });

@@ -96,10 +96,12 @@ export function createEngine(ports: EnginePorts) {
         dispatcher.start(every.outboxMs);
         const health = every.healthMs > 0 ? setInterval(() => void run(checkAllAccounts, HEALTH, {}).catch((e) => ports.log.warn('scheduled health check failed', { error: e })), every.healthMs) : undefined;
         health?.unref();
-        return () => {
+        return async () => {
           watcher.stop();
           dispatcher.stop();
           if (health) clearInterval(health);
+          // What is being delivered now is recorded before the process goes, so nobody hears it twice.
+          await dispatcher.idle();
         };
       },
     },

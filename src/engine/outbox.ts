@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { ActorRef, Database, Invitee, Recipient } from './domain/records.js';
 import type { Notification } from './ports/notifier.js';
 
-/** Where a person can be told things, if anywhere: Slack users by DM; MCP and system actors have no inbox. */
+/** Where a person can be told things, if anywhere: Slack users by DM, others where their actor says (`reach`); system actors have no inbox. */
 export function recipientOf(who: ActorRef | Invitee): Recipient | undefined {
+  if ('reach' in who && who.reach) return who.reach;
   const channel = 'channel' in who && who.channel ? who.channel : 'via' in who && who.via === 'slack' ? 'slack' : undefined;
   if (!channel || channel === 'none') return undefined;
   return { channel, id: who.id, ...(who.name ? { name: who.name } : {}) };

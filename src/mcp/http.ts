@@ -13,7 +13,7 @@ import type { Logger } from '../log.js';
 import { createMcpServer } from './server.js';
 import type { McpOptions } from './options.js';
 
-export type TokenGrant = { token: string; actor: string; role: 'admin' | 'member' };
+export type TokenGrant = { token: string; actor: string; role: 'admin' | 'member'; slackUser?: string };
 type Session = { transport: StreamableHTTPServerTransport; token: string; lastUsed: number };
 
 const MAX_SESSIONS = 200;
@@ -83,7 +83,7 @@ export function createMcpHttpApp(engine: Engine, opts: { tokens: TokenGrant[]; h
       transport.onclose = () => {
         if (transport.sessionId) sessions.delete(transport.sessionId);
       };
-      const server = createMcpServer(engine, { id: grant.actor, name: grant.actor, via: 'mcp', role: grant.role }, opts.options, log);
+      const server = createMcpServer(engine, { id: grant.actor, name: grant.actor, via: 'mcp', role: grant.role, ...(grant.slackUser ? { reach: { channel: 'slack', id: grant.slackUser } } : {}) }, opts.options, log);
       await server.connect(transport);
       await transport.handleRequest(req, res, req.body);
     } catch (e) {

@@ -10,7 +10,8 @@ import type { McpOptions } from './options.js';
  */
 export async function runStdio(config: Config, options: McpOptions) {
   const { engine, log } = await composeEngine(config, { deliver: false });
-  const server = createMcpServer(engine, { id: config.CLOUDLINK_MCP_ACTOR, name: config.CLOUDLINK_MCP_ACTOR, via: 'mcp', role: config.CLOUDLINK_MCP_ROLE }, options, log);
+  const reach = config.CLOUDLINK_MCP_SLACK_USER ? { reach: { channel: 'slack' as const, id: config.CLOUDLINK_MCP_SLACK_USER } } : {};
+  const server = createMcpServer(engine, { id: config.CLOUDLINK_MCP_ACTOR, name: config.CLOUDLINK_MCP_ACTOR, via: 'mcp', role: config.CLOUDLINK_MCP_ROLE, ...reach }, options, log);
   await server.connect(new StdioServerTransport());
   const store = await engine.describeStore();
   log.info('cloudlink MCP server on stdio', { readOnly: options.readOnly, requireElicitation: options.requireElicitation, store: store.location });

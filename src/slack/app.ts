@@ -18,34 +18,41 @@ import { roleSetupSubmit } from './listeners/views/role-setup-submit.js';
 import { subscriptionsSubmit } from './listeners/views/subscriptions-submit.js';
 
 /** The Slack front end: Bolt and the listeners. The receiver only carries transport; the engine does the work. */
+type Listener = (deps: SlackDeps) => (args: never) => Promise<unknown>;
+
+/** Which listener answers which action, view and event: one row each. */
+const ACTIONS: [string | RegExp, Listener][] = [
+  [/^link_provider:/, linkProviderAction],
+  [/^link_choice:/, linkChoiceAction],
+  ['reopen_setup', reopenSetupAction],
+  ['home_add_account', homeAddAccount],
+  ['home_invite', homeInvite],
+  ['home_refresh', homeRefresh],
+  ['account_overflow', accountOverflow],
+  ['invite_done', inviteDone],
+  ['revoke_invite', revokeInviteAction],
+  ['subscriptions_refresh', subscriptionsRefresh],
+];
+const VIEWS: [string, Listener][] = [
+  ['aws_setup_submit', roleSetupSubmit],
+  ['link_form_submit', linkFormSubmit],
+  ['microsoft_complete_submit', certificateCompleteSubmit],
+  ['rename_submit', renameSubmit],
+  ['delete_submit', deleteSubmit],
+  ['invite_submit', inviteSubmit],
+  ['subscriptions_submit', subscriptionsSubmit],
+];
+
+/** The Slack front end: Bolt and the listeners. The receiver only carries transport; the engine does the work. */
 export function createSlackApp(deps: SlackDeps, options: AppOptions) {
   const app = new App(options);
   app.command('/cloud', cloudCommand(deps));
-
-  app.action(/^link_provider:/, linkProviderAction(deps));
-  app.action(/^link_choice:/, linkChoiceAction(deps));
-  app.action('reopen_setup', reopenSetupAction(deps));
-  app.action('home_add_account', homeAddAccount(deps));
-  app.action('home_invite', homeInvite(deps));
-  app.action('home_refresh', homeRefresh(deps));
-  app.action('account_overflow', accountOverflow(deps));
-  app.action('invite_done', inviteDone(deps));
-  app.action('revoke_invite', revokeInviteAction(deps));
-  app.action('subscriptions_refresh', subscriptionsRefresh(deps));
+  for (const [id, listener] of ACTIONS) app.action(id, listener(deps) as never);
   // URL buttons still send an action; acknowledge it so Slack shows no warning.
   app.action('open_console', async ({ ack }) => ack());
-
-  app.view('aws_setup_submit', roleSetupSubmit(deps));
-  app.view('link_form_submit', linkFormSubmit(deps));
-  app.view('microsoft_complete_submit', certificateCompleteSubmit(deps));
-  app.view('rename_submit', renameSubmit(deps));
-  app.view('delete_submit', deleteSubmit(deps));
-  app.view('invite_submit', inviteSubmit(deps));
-  app.view('subscriptions_submit', subscriptionsSubmit(deps));
+  for (const [id, listener] of VIEWS) app.view(id, listener(deps) as never);
   app.options('subscriptions_pick', subscriptionsOptions(deps));
-
   app.event('app_home_opened', appHomeOpened(deps));
-
   app.error(async (e) => {
     deps.log.error('Slack request failed', { error: e });
   });

@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Actor } from '../../src/engine/domain/records.js';
 import { CloudlinkError } from '../../src/engine/errors.js';
+import type { CertificateHandout } from '../../src/engine/families/app-certificate/handout.js';
+import { completeMicrosoftSetup } from '../../src/engine/families/app-certificate/operations.js';
+import { azureFamily } from '../../src/engine/families/azure/index.js';
+import { listAzureSubscriptions, selectAzureSubscriptions } from '../../src/engine/families/azure/operations.js';
+import { entraFamily } from '../../src/engine/families/entra/index.js';
+import { m365Family } from '../../src/engine/families/m365/index.js';
+import { listAccounts } from '../../src/engine/operations/accounts.js';
+import { checkAccount, listConfigurationErrors } from '../../src/engine/operations/health.js';
 import type { FakeTenant } from '../fakes/microsoft-fake.js';
 import { admin, harness, type Harness } from '../helpers/engine.js';
 
@@ -22,6 +31,11 @@ async function rejects(p: Promise<unknown>, code: string) {
   return e as CloudlinkError;
 }
 
+const FAMILIES = { azure: azureFamily, m365: m365Family, entra: entraFamily };
+/** Starts a Microsoft setup with the family's start operation; its output is the certificate hand-out. */
+const startMicrosoft = (actor: Actor, family: keyof typeof FAMILIES, input: Record<string, unknown>) => h.engine.run(FAMILIES[family].start, actor, input) as Promise<CertificateHandout>;
+const completeMicrosoft = (actor: Actor, input: { setupId: string; name?: string }) => h.engine.run(completeMicrosoftSetup, actor, input);
+
 function tenant(over: Partial<FakeTenant> = {}): FakeTenant {
   return h.ms.addTenant({
     id: randomUUID(),
@@ -39,19 +53,19 @@ describe('Azure', () => {
   it('generates a certificate, refuses until it is uploaded, then links and lists subscriptions', async () => {
     const t = tenant();
     const app = t.apps[0]!;
-    const setup = await h.engine.startMicrosoftSetup(admin, { provider: 'azure', name: 'Contoso Azure', tenantId: t.id.toUpperCase(), clientId: app.clientId });
+    const setup = await startMicrosoft(admin, 'azure', { name: 'Contoso Azure', tenantId: t.id.toUpperCase(), clientId: app.clientId });
     expect(setup.microsoft!.tenantId).toBe(t.id);
     expect(setup.microsoft!.certificatePem).toMatch(/^-----BEGIN CERTIFICATE-----/);
     expect(setup.microsoft!.certificateThumbprint).toMatch(/^[0-9A-F]{40}$/);
     expect(JSON.stringify(setup)).not.toMatch(/PRIVATE KEY/);
     expect(setup.checklist.join(' ')).toMatch(/Global Reader.*Reader/);
 
-    const notYet = await rejects(h.engine.completeMicrosoftSetup(admin, { setupId: setup.setupId }), 'CERTIFICATE_NOT_UPLOADED');
+    const notYet = await rejects(completeMicrosoft(admin, { setupId: setup.setupId }), 'CERTIFICATE_NOT_UPLOADED');
     expect(notYet.message).toContain(setup.microsoft!.certificateThumbprint);
-    expect((await h.engine.listAccounts(admin)).total).toBe(0);
+    expect((await h.engine.run(listAccounts, admin, {})).total).toBe(0);
 
     app.certificates.push(setup.microsoft!.certificatePem);
-    const done = await h.engine.completeMicrosoftSetup(admin, { setupId: setup.setupId });
+    const done = await completeMicrosoft(admin, { setupId: setup.setupId });
     expect(done.account).toMatchObject({ name: 'Contoso Azure', provider: 'azure', status: 'connected' });
     const subs = done.account.microsoft!.subscriptions!;
     expect(subs).toHaveLength(3);
@@ -60,7 +74,7 @@ describe('Azure', () => {
 
   it('keeps the private key encrypted at rest, in a file only its owner can read', async () => {
     const t = tenant();
-    await h.engine.startMicrosoftSetup(admin, { provider: 'azure', tenantId: t.id, clientId: t.apps[0]!.clientId });
+    await startMicrosoft(admin, 'azure', { tenantId: t.id, clientId: t.apps[0]!.clientId });
     const raw = await readFile(h.storePath, 'utf8');
     expect(raw).toContain('BEGIN CERTIFICATE');
     expect(raw).not.toMatch(/PRIVATE KEY/);
@@ -70,35 +84,35 @@ describe('Azure', () => {
 
   it('says which id is wrong, and when no subscription is visible', async () => {
     const t = tenant({ subscriptions: [] });
-    const wrongTenant = await h.engine.startMicrosoftSetup(admin, { provider: 'azure', tenantId: randomUUID(), clientId: t.apps[0]!.clientId });
-    const e1 = await rejects(h.engine.completeMicrosoftSetup(admin, { setupId: wrongTenant.setupId, name: 'A' }), 'TENANT_NOT_FOUND');
+    const wrongTenant = await startMicrosoft(admin, 'azure', { tenantId: randomUUID(), clientId: t.apps[0]!.clientId });
+    const e1 = await rejects(completeMicrosoft(admin, { setupId: wrongTenant.setupId, name: 'A' }), 'TENANT_NOT_FOUND');
     expect(e1.message).toMatch(/Directory \(tenant\) ID/);
-    const wrongApp = await h.engine.startMicrosoftSetup(admin, { provider: 'azure', tenantId: t.id, clientId: randomUUID() });
-    await rejects(h.engine.completeMicrosoftSetup(admin, { setupId: wrongApp.setupId, name: 'B' }), 'APP_NOT_FOUND');
-    const noSubs = await h.engine.startMicrosoftSetup(admin, { provider: 'azure', tenantId: t.id, clientId: t.apps[0]!.clientId });
+    const wrongApp = await startMicrosoft(admin, 'azure', { tenantId: t.id, clientId: randomUUID() });
+    await rejects(completeMicrosoft(admin, { setupId: wrongApp.setupId, name: 'B' }), 'APP_NOT_FOUND');
+    const noSubs = await startMicrosoft(admin, 'azure', { tenantId: t.id, clientId: t.apps[0]!.clientId });
     t.apps[0]!.certificates.push(noSubs.microsoft!.certificatePem);
-    const e3 = await rejects(h.engine.completeMicrosoftSetup(admin, { setupId: noSubs.setupId, name: 'C' }), 'NO_SUBSCRIPTIONS');
+    const e3 = await rejects(completeMicrosoft(admin, { setupId: noSubs.setupId, name: 'C' }), 'NO_SUBSCRIPTIONS');
     expect(e3.message).toMatch(/Reader.*30 minutes/);
-    await rejects(h.engine.startMicrosoftSetup(admin, { provider: 'azure', tenantId: 'not-a-guid', clientId: t.apps[0]!.clientId }), 'INVALID_INPUT');
+    await rejects(startMicrosoft(admin, 'azure', { tenantId: 'not-a-guid', clientId: t.apps[0]!.clientId }), 'INVALID_INPUT');
   });
 
   it('selects, deselects (with confirmation) and refreshes subscriptions, flagging vanished ones', async () => {
     const t = tenant();
-    const setup = await h.engine.startMicrosoftSetup(admin, { provider: 'azure', name: 'Az', tenantId: t.id, clientId: t.apps[0]!.clientId });
+    const setup = await startMicrosoft(admin, 'azure', { name: 'Az', tenantId: t.id, clientId: t.apps[0]!.clientId });
     t.apps[0]!.certificates.push(setup.microsoft!.certificatePem);
-    await h.engine.completeMicrosoftSetup(admin, { setupId: setup.setupId });
+    await completeMicrosoft(admin, { setupId: setup.setupId });
     const [prod, sandbox, old] = t.subscriptions.map((s) => s.subscriptionId) as [string, string, string];
 
-    const e = await rejects(h.engine.selectAzureSubscriptions(admin, { account: 'Az', selected: [prod, old] }), 'CONFIRMATION_REQUIRED');
+    const e = await rejects(h.engine.run(selectAzureSubscriptions, admin, { account: 'Az', selected: [prod, old] }), 'CONFIRMATION_REQUIRED');
     expect(e.message).toMatch(/deselects "Sandbox"/);
-    const r = await h.engine.selectAzureSubscriptions(admin, { account: 'Az', selected: [prod, old], confirmDeselect: true });
+    const r = await h.engine.run(selectAzureSubscriptions, admin, { account: 'Az', selected: [prod, old], confirmDeselect: true });
     expect(r).toMatchObject({ added: [old], removed: [sandbox] });
-    await rejects(h.engine.selectAzureSubscriptions(admin, { account: 'Az', selected: ['nope'] }), 'INVALID_INPUT');
-    await rejects(h.engine.selectAzureSubscriptions({ ...admin, role: 'member' }, { account: 'Az', selected: [prod] }), 'FORBIDDEN');
+    await rejects(h.engine.run(selectAzureSubscriptions, admin, { account: 'Az', selected: ['nope'] }), 'INVALID_INPUT');
+    await rejects(h.engine.run(selectAzureSubscriptions, { ...admin, role: 'member' }, { account: 'Az', selected: [prod] }), 'FORBIDDEN');
 
     t.subscriptions = t.subscriptions.filter((s) => s.subscriptionId !== prod);
     t.subscriptions.push({ subscriptionId: randomUUID(), displayName: 'New one', state: 'Enabled' });
-    const listed = await h.engine.listAzureSubscriptions(admin, { account: 'Az', refresh: true });
+    const listed = await h.engine.run(listAzureSubscriptions, admin, { account: 'Az', refresh: true });
     expect(listed.subscriptions).toHaveLength(4);
     expect(listed.subscriptions.find((s) => s.subscriptionId === prod)).toMatchObject({ missing: true, selected: true });
     expect(listed.subscriptions.find((s) => s.displayName === 'New one')).toMatchObject({ selected: false, missing: false });
@@ -110,34 +124,34 @@ describe('Microsoft 365 and Entra ID', () => {
   it('Entra ID: names the missing permission, then links once it is granted', async () => {
     const t = tenant();
     const app = t.apps[0]!;
-    const setup = await h.engine.startMicrosoftSetup(admin, { provider: 'entra', name: 'Directory', tenantId: t.id, clientId: app.clientId });
+    const setup = await startMicrosoft(admin, 'entra', { name: 'Directory', tenantId: t.id, clientId: app.clientId });
     app.certificates.push(setup.microsoft!.certificatePem);
     app.roles.graph = ['Directory.Read.All'];
-    const e = await rejects(h.engine.completeMicrosoftSetup(admin, { setupId: setup.setupId }), 'PERMISSION_MISSING');
+    const e = await rejects(completeMicrosoft(admin, { setupId: setup.setupId }), 'PERMISSION_MISSING');
     expect(e.message).toMatch(/Microsoft Graph application permission AccessReview\.Read\.All/);
     expect(e.message).toMatch(/It has: Directory\.Read\.All/);
     app.roles.graph = ['AccessReview.Read.All', 'Organization.Read.All'];
-    const done = await h.engine.completeMicrosoftSetup(admin, { setupId: setup.setupId });
+    const done = await completeMicrosoft(admin, { setupId: setup.setupId });
     expect(done.account.microsoft!.grantedPermissions).toContain('AccessReview.Read.All');
   });
 
   it('Microsoft 365: checks Exchange.ManageAsApp on the Exchange token and the organization id', async () => {
     const t = tenant({ organization: { displayName: 'Contoso', domains: [{ name: 'contoso.onmicrosoft.com', isInitial: true }, { name: 'contoso.com', isInitial: false }] } });
     const app = t.apps[0]!;
-    await rejects(h.engine.startMicrosoftSetup(admin, { provider: 'm365', tenantId: t.id, clientId: app.clientId }), 'INVALID_INPUT');
-    const wrongOrg = await h.engine.startMicrosoftSetup(admin, { provider: 'm365', name: 'Wrong', tenantId: t.id, clientId: app.clientId, organization: 'fabrikam.onmicrosoft.com' });
+    await rejects(startMicrosoft(admin, 'm365', { tenantId: t.id, clientId: app.clientId }), 'INVALID_INPUT');
+    const wrongOrg = await startMicrosoft(admin, 'm365', { name: 'Wrong', tenantId: t.id, clientId: app.clientId, organization: 'fabrikam.onmicrosoft.com' });
     app.certificates.push(wrongOrg.microsoft!.certificatePem);
     app.roles.exchange = [];
-    const missing = await rejects(h.engine.completeMicrosoftSetup(admin, { setupId: wrongOrg.setupId }), 'PERMISSION_MISSING');
+    const missing = await rejects(completeMicrosoft(admin, { setupId: wrongOrg.setupId }), 'PERMISSION_MISSING');
     expect(missing.message).toMatch(/Office 365 Exchange Online application permission Exchange\.ManageAsApp/);
     app.roles.exchange = ['Exchange.ManageAsApp'];
     app.globalReader = true;
-    const org = await rejects(h.engine.completeMicrosoftSetup(admin, { setupId: wrongOrg.setupId }), 'INVALID_INPUT');
+    const org = await rejects(completeMicrosoft(admin, { setupId: wrongOrg.setupId }), 'INVALID_INPUT');
     expect(org.message).toMatch(/its organization id is contoso\.onmicrosoft\.com/);
 
-    const setup = await h.engine.startMicrosoftSetup(admin, { provider: 'm365', name: 'Mail', tenantId: t.id, clientId: app.clientId, organization: 'Contoso.onmicrosoft.com' });
+    const setup = await startMicrosoft(admin, 'm365', { name: 'Mail', tenantId: t.id, clientId: app.clientId, organization: 'Contoso.onmicrosoft.com' });
     app.certificates.push(setup.microsoft!.certificatePem);
-    const done = await h.engine.completeMicrosoftSetup(admin, { setupId: setup.setupId });
+    const done = await completeMicrosoft(admin, { setupId: setup.setupId });
     expect(done.account).toMatchObject({ provider: 'm365', status: 'connected', microsoft: { organization: 'contoso.onmicrosoft.com' } });
     expect(h.ms.tokenRequests.some((r) => r.scope === 'https://outlook.office365.com/.default' && r.ok)).toBe(true);
   });
@@ -146,18 +160,18 @@ describe('Microsoft 365 and Entra ID', () => {
     const t = tenant();
     const app = t.apps[0]!;
     app.roles.graph = ['AccessReview.Read.All'];
-    const setup = await h.engine.startMicrosoftSetup(admin, { provider: 'entra', name: 'Dir', tenantId: t.id, clientId: app.clientId });
+    const setup = await startMicrosoft(admin, 'entra', { name: 'Dir', tenantId: t.id, clientId: app.clientId });
     app.certificates.push(setup.microsoft!.certificatePem);
-    await h.engine.completeMicrosoftSetup(admin, { setupId: setup.setupId });
-    expect((await h.engine.checkAccount(admin, { account: 'Dir' })).warnings).toEqual([]);
+    await completeMicrosoft(admin, { setupId: setup.setupId });
+    expect((await h.engine.run(checkAccount, admin, { account: 'Dir' })).warnings).toEqual([]);
 
     now = Date.parse(setup.microsoft!.certificateExpiresAt) - 10 * 86_400_000;
-    const soon = await h.engine.checkAccount(admin, { account: 'Dir' });
+    const soon = await h.engine.run(checkAccount, admin, { account: 'Dir' });
     expect(soon.warnings[0]).toMatch(/expires in 10 days/);
-    expect((await h.engine.listConfigurationErrors(admin)).warnings).toHaveLength(1);
+    expect((await h.engine.run(listConfigurationErrors, admin, {})).warnings).toHaveLength(1);
 
     app.certificates = [];
-    const broken = await h.engine.checkAccount(admin, { account: 'Dir' });
+    const broken = await h.engine.run(checkAccount, admin, { account: 'Dir' });
     expect(broken.account).toMatchObject({ status: 'error', lastError: { code: 'CERTIFICATE_NOT_UPLOADED' } });
   });
 });

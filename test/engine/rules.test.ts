@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseRoleArn, principalFromCallerArn } from '../../src/engine/aws/arn.js';
-import { EXTERNAL_ID_PATTERN, generateExternalId } from '../../src/engine/aws/external-id.js';
-import { quickCreateUrl } from '../../src/engine/aws/quick-create.js';
+import { AccountName } from '../../src/engine/domain/records.js';
 import { CloudlinkError } from '../../src/engine/errors.js';
-import { AccountName } from '../../src/engine/schemas.js';
+import { parseRoleArn, principalFromCallerArn } from '../../src/engine/families/aws-role/arn.js';
+import { EXTERNAL_ID_PATTERN, generateExternalId } from '../../src/engine/families/aws-role/external-id.js';
+import { quickCreateUrl } from '../../src/engine/families/aws-role/quick-create.js';
 
 describe('role ARN parsing', () => {
   it.each([

@@ -12,6 +12,8 @@ export class SlackFake extends LoopbackFake {
   responses: { path: string; body: any }[] = [];
   uploads = new Map<string, string>();
   admins = new Set<string>();
+  /** How long each Web API call takes to answer, as when Slack is slow. */
+  latencyMs = 0;
   private n = 0;
 
 
@@ -58,6 +60,7 @@ export class SlackFake extends LoopbackFake {
       }
     if (!String(req.headers.authorization ?? '').startsWith('Bearer xoxb-')) return json({ ok: false, error: 'not_authed' });
     this.calls.push({ method, args });
+    if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs));
     const id = ++this.n;
     switch (method) {
       case 'views.open':

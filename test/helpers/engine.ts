@@ -1,10 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildEngine } from '../../src/app.js';
+import { composeEngine, composeService, type Composed, type Service, type ServiceOptions } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
-import type { Engine } from '../../src/engine/index.js';
-import type { Actor } from '../../src/engine/schemas.js';
+import type { Engine } from '../../src/engine/engine.js';
+import type { Actor } from '../../src/engine/domain/records.js';
+import type { Store } from '../../src/engine/ports/store.js';
+import type { Gateways } from '../../src/engine/context.js';
 import { silentLogger, type Logger } from '../../src/log.js';
 import { AwsFake } from '../fakes/aws-fake.js';
 import { MicrosoftFake } from '../fakes/microsoft-fake.js';
@@ -12,7 +14,7 @@ import { MicrosoftFake } from '../fakes/microsoft-fake.js';
 export const admin: Actor = { id: 'U_ADMIN', name: 'Ada Admin', via: 'slack', role: 'admin' };
 export const member: Actor = { id: 'U_MEMBER', name: 'Max Member', via: 'slack', role: 'member' };
 
-export type Harness = { engine: Engine; aws: AwsFake; ms: MicrosoftFake; dir: string; storePath: string; env: Record<string, string>; close(): Promise<void> };
+export type Harness = { engine: Engine; store: Store; gateways: Gateways; aws: AwsFake; ms: MicrosoftFake; dir: string; storePath: string; env: Record<string, string>; close(): Promise<void> };
 
 /** Environment that points every cloud client at the local fakes; shared by in-process and spawned servers. */
 export function fakeEnv(aws: AwsFake, dir: string, extra: Record<string, string> = {}, ms?: MicrosoftFake): Record<string, string> {
@@ -32,7 +34,9 @@ export function fakeEnv(aws: AwsFake, dir: string, extra: Record<string, string>
   };
 }
 
-export async function harness(opts: { env?: Record<string, string>; now?: () => Date; log?: Logger } = {}): Promise<Harness> {
+type HarnessOptions = { env?: Record<string, string>; now?: () => Date; log?: Logger; service?: ServiceOptions };
+
+async function fakes(opts: HarnessOptions) {
   const aws = new AwsFake();
   await aws.start();
   const ms = new MicrosoftFake();
@@ -42,27 +46,45 @@ export async function harness(opts: { env?: Record<string, string>; now?: () => 
   // The SDK's default credential chain reads these: the same path production takes.
   process.env.AWS_ACCESS_KEY_ID = env.AWS_ACCESS_KEY_ID;
   process.env.AWS_SECRET_ACCESS_KEY = env.AWS_SECRET_ACCESS_KEY;
-  const engine = await buildEngine(loadConfig(env), { log: opts.log ?? silentLogger, now: opts.now });
+  return { aws, ms, dir, env };
+}
+
+function harnessOf(c: Composed, f: Awaited<ReturnType<typeof fakes>>, stop: () => Promise<void>): Harness {
   return {
-    engine,
-    aws,
-    ms,
-    dir,
-    storePath: env.CLOUDLINK_STORE_PATH!,
-    env,
+    engine: c.engine,
+    store: c.store,
+    gateways: c.gateways,
+    ...f,
+    storePath: f.env.CLOUDLINK_STORE_PATH!,
     async close() {
-      engine.watcher.stop();
-      await aws.stop();
-      await ms.stop();
-      await rm(dir, { recursive: true, force: true });
+      await stop();
+      c.engine.jobs.watcher.stop();
+      c.engine.jobs.outbox.stop();
+      await f.aws.stop();
+      await f.ms.stop();
+      await rm(f.dir, { recursive: true, force: true });
     },
   };
 }
 
+/** The engine as the composition root builds it, on a store file in a fresh folder, against the local fakes. */
+export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
+  const f = await fakes(opts);
+  const c = await composeEngine(loadConfig(f.env), { log: opts.log ?? silentLogger, ...(opts.now ? { now: opts.now } : {}) });
+  return harnessOf(c, f, async () => undefined);
+}
+
+/** The whole service (Slack, MCP over HTTP as configured) as `npm start` builds it, jobs driven by hand. */
+export async function serviceHarness(opts: HarnessOptions = {}): Promise<Harness & { service: Service }> {
+  const f = await fakes(opts);
+  const service = await composeService(loadConfig(f.env), { log: opts.log ?? silentLogger, jobs: false, ...(opts.now ? { now: opts.now } : {}), ...opts.service });
+  return { ...harnessOf(service, f, () => service.stop()), service };
+}
+
 /** Deploys "the stack" in the fake: the role the setup's template would create. */
-export function deployStack(aws: AwsFake, setup: { aws?: { roleName: string; externalId: string; stackName: string } }, accountId: string, extra: Partial<Parameters<AwsFake['addRole']>[0]> = {}) {
+export function deployStack(aws: AwsFake, setup: { aws?: { roleName: string; externalId?: string; stackName: string } }, accountId: string, extra: Partial<Parameters<AwsFake['addRole']>[0]> = {}) {
   const arn = `arn:aws:iam::${accountId}:role/${setup.aws!.roleName}`;
-  aws.addRole({ arn, accountId, externalId: setup.aws!.externalId, ...extra });
+  aws.addRole({ arn, accountId, externalId: setup.aws!.externalId!, ...extra });
   aws.stacks.push({ accountId, name: setup.aws!.stackName, status: 'CREATE_COMPLETE', outputs: { RoleArn: arn } });
   return arn;
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startMcpHttp } from '../../src/mcp/http.js';
 import { silentLogger } from '../../src/log.js';
+import { listAccounts } from '../../src/engine/operations/accounts.js';
 import { admin, deployStack, harness, type Harness } from '../helpers/engine.js';
 import { makeClient, textOf, type Elicitor } from '../helpers/mcp.js';
 
@@ -77,7 +78,7 @@ describe('MCP over Streamable HTTP', () => {
     const deleted = await client.callTool({ name: 'delete_account', arguments: { account: 'Web' } });
     expect(deleted.isError).toBeFalsy();
     expect(elicitor.asked).toHaveLength(1);
-    expect((await h.engine.listAccounts(admin)).total).toBe(0);
+    expect((await h.engine.run(listAccounts, admin, {})).total).toBe(0);
     await client.close();
     await intern.close();
   });

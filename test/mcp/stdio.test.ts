@@ -82,7 +82,7 @@ describe('MCP over stdio (the built server, spawned)', () => {
 
     const audit = await c.callTool({ name: 'get_audit_log', arguments: {} });
     const entries = (audit.structuredContent as { entries: { operation: string; actor: { via: string; name?: string } }[] }).entries;
-    expect(entries[0]).toMatchObject({ operation: 'account.delete', actor: { via: 'mcp', name: 'mcp-stdio via cloudlink-test-client' } });
+    expect(entries[0]).toMatchObject({ operation: 'delete_account', actor: { via: 'mcp', name: 'mcp-stdio via cloudlink-test-client' } });
     await withElicit.close();
     await plain.close();
   });

@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { listAccounts } from '../../src/engine/operations/accounts.js';
+import { deleteAccount } from '../../src/engine/operations/delete-account.js';
+import { SecretBox } from '../../src/engine/secrets.js';
+import { createLogger, silentLogger, type Level } from '../../src/log.js';
 import { createMcpServer } from '../../src/mcp/server.js';
-import { admin, deployStack, harness, member, type Harness } from '../helpers/engine.js';
+import { admin, deployStack, member, type Harness } from '../helpers/engine.js';
 import { SIGNING_SECRET, sign, slackHarness, text } from '../helpers/slack.js';
 
 const logs: string[] = [];
+const log = createLogger({ level: 'debug', write: (l) => logs.push(l) });
 let h: Harness;
 let s: Awaited<ReturnType<typeof slackHarness>>;
 let client: Client;
@@ -15,9 +19,11 @@ const results: unknown[] = [];
 let privateKeyBody = '';
 
 beforeAll(async () => {
-  h = await harness({ log: createLogger({ level: 'debug', write: (l) => logs.push(l) }) });
-  s = await slackHarness(h.engine);
-  const server = createMcpServer(h.engine, { id: 'mcp-sec', via: 'mcp', role: 'admin' }, { readOnly: false, requireElicitation: false }, h.engine.ctx.log);
+  // The service slackHarness builds logs to the silent logger: every line it (engine, Slack) writes is captured here.
+  for (const level of ['debug', 'info', 'warn', 'error'] as Level[]) vi.spyOn(silentLogger, level).mockImplementation(log[level]);
+  s = await slackHarness();
+  h = s.h;
+  const server = createMcpServer(h.engine, { id: 'mcp-sec', via: 'mcp', role: 'admin' }, { readOnly: false, requireElicitation: false }, log);
   const [a, b] = InMemoryTransport.createLinkedPair();
   await server.connect(b);
   client = new Client({ name: 'sec', version: '1' });
@@ -42,8 +48,8 @@ beforeAll(async () => {
   await call('complete_microsoft_setup', { setupId: ms.setupId });
   tenant.apps[0]!.certificates.push(ms.microsoft.certificatePem);
   await call('complete_microsoft_setup', { setupId: ms.setupId });
-  const stored = (await h.engine.ctx.store.read()).setups.find((x) => x.id === ms.setupId)!;
-  privateKeyBody = h.engine.ctx.secrets.open(stored.microsoft!.certificate.encryptedKey).split('\n')[1]!;
+  const stored = (await h.store.read()).setups.find((x) => x.id === ms.setupId)!;
+  privateKeyBody = new SecretBox(Buffer.alloc(32, 7)).open(stored.microsoft!.certificate.encryptedKey).split('\n')[1]!;
   await call('get_account', { account: 'Dir' });
   await call('list_accounts', {});
 
@@ -54,16 +60,16 @@ beforeAll(async () => {
   await s.event({ type: 'app_home_opened', user: 'U_ADMIN', channel: 'D1', tab: 'home' });
 
   // An unexpected error carrying secrets must be logged scrubbed and answered generically.
-  const original = h.engine.ctx.aws.verifyRole.bind(h.engine.ctx.aws);
-  h.engine.ctx.aws.verifyRole = async () => {
+  const original = h.gateways.aws.verifyRole.bind(h.gateways.aws);
+  h.gateways.aws.verifyRole = async () => {
     throw new Error(`boom ${h.aws.issuedSecrets[0]} AKIAABCDEFGHIJKLMNOP -----BEGIN PRIVATE KEY-----\n${privateKeyBody}\n-----END PRIVATE KEY-----`);
   };
   await call('check_account', { account: 'Payer' });
-  h.engine.ctx.aws.verifyRole = original;
+  h.gateways.aws.verifyRole = original;
 });
 afterAll(async () => {
   await s.close();
-  await h.close();
+  vi.restoreAllMocks();
 });
 
 describe('secrets stay secret', () => {
@@ -74,8 +80,9 @@ describe('secrets stay secret', () => {
     const surfaces = {
       logs: logs.join('\n'),
       mcp: JSON.stringify(results),
-      slack: JSON.stringify([s.slack.calls, s.slack.responses, [...s.slack.uploads.values()]]),
-      store: JSON.stringify((await h.engine.ctx.store.read()).accounts.map((a) => ({ ...a, microsoft: undefined }))),
+      // Every message, view and upload; not auth.test, where Bolt hands Slack the bot token as its credential.
+      slack: JSON.stringify([s.slack.calls.filter((c) => c.method !== 'auth.test'), s.slack.responses, [...s.slack.uploads.values()]]),
+      store: JSON.stringify((await h.store.read()).accounts.map((a) => ({ ...a, microsoft: undefined }))),
     };
     for (const [where, text] of Object.entries(surfaces)) {
       for (const secret of secrets) expect(text.includes(secret), `${secret.slice(0, 12)}… found in ${where}`).toBe(false);
@@ -87,17 +94,17 @@ describe('secrets stay secret', () => {
 
 describe('who may do what', () => {
   it('a member cannot delete, from either front end or the engine', async () => {
-    await expect(h.engine.deleteAccount(member, { account: 'Payer', confirmName: 'Payer' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(h.engine.run(deleteAccount, member, { account: 'Payer', confirmName: 'Payer' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await s.command('U_MEMBER', 'delete Payer');
     expect(JSON.stringify(s.slack.of('views.open').at(-1)!.args.view)).toMatch(/only cloudlink admins may delete/);
-    const server = createMcpServer(h.engine, { id: 'intern', via: 'mcp', role: 'member' }, { readOnly: false, requireElicitation: false }, h.engine.ctx.log);
+    const server = createMcpServer(h.engine, { id: 'intern', via: 'mcp', role: 'member' }, { readOnly: false, requireElicitation: false }, log);
     const [a, b] = InMemoryTransport.createLinkedPair();
     await server.connect(b);
     const c = new Client({ name: 'intern', version: '1' });
     await c.connect(a);
     const r = await c.callTool({ name: 'delete_account', arguments: { account: 'Payer', confirm_account_name: 'Payer' } });
     expect(r.isError).toBe(true);
-    expect((await h.engine.listAccounts(admin)).accounts.map((x) => x.name)).toContain('Payer');
+    expect((await h.engine.run(listAccounts, admin, {})).accounts.map((x) => x.name)).toContain('Payer');
   });
 });
 

@@ -5,28 +5,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudlinkError } from '../../src/engine/errors.js';
+import { awsFamily } from '../../src/engine/families/aws/index.js';
+import { completeAwsSetup } from '../../src/engine/families/aws-role/operations.js';
 import { LowdbStore } from '../../src/store/lowdb-store.js';
-import { admin, deployStack, harness, type Harness } from '../helpers/engine.js';
+import { admin, deployStack } from '../helpers/engine.js';
 import { stdioClient } from '../helpers/mcp.js';
-import { slackHarness, text } from '../helpers/slack.js';
+import { slackHarness, text, type SlackHarness } from '../helpers/slack.js';
 
 describe('200 concurrent mutations from both front ends', () => {
-  let h: Harness;
+  // The whole service with Slack; the MCP server is another process on the same store file.
+  let slack: SlackHarness;
   beforeAll(async () => {
-    h = await harness();
+    slack = await slackHarness();
   });
   afterAll(async () => {
-    await h.close();
+    await slack.close();
   });
 
   it('loses no update: MCP (another process) and Slack rename at once', async () => {
+    const h = slack.h;
     const ids: string[] = [];
     for (const [name, acct] of [['Alpha', '111111111111'], ['Beta', '222222222222']] as const) {
-      const s = await h.engine.startAwsSetup(admin, { kind: 'management' });
-      ids.push((await h.engine.completeAwsSetup(admin, { setupId: s.setupId, name, roleArn: deployStack(h.aws, s, acct) })).account.id);
+      const s = await h.engine.run(awsFamily.start, admin, { kind: 'management' });
+      ids.push((await h.engine.run(completeAwsSetup, admin, { setupId: s.setupId, name, roleArn: deployStack(h.aws, s, acct) })).account.id);
     }
     const mcp = await stdioClient(h.env);
-    const slack = await slackHarness(h.engine);
     try {
       const viaMcp = Array.from({ length: 100 }, (_, i) => mcp.client.callTool({ name: 'rename_account', arguments: { account: ids[0]!, newName: `Alpha ${i}` } }));
       const viaSlack = Array.from({ length: 100 }, (_, i) => slack.submit('U_ADMIN', 'rename_submit', { new_name: text(`Beta ${i}`) }, JSON.stringify({ accountId: ids[1] })));
@@ -35,10 +38,9 @@ describe('200 concurrent mutations from both front ends', () => {
       expect(s.every((r) => r.status === 200 && !r.json)).toBe(true);
     } finally {
       await mcp.close();
-      await slack.close();
     }
     const db = JSON.parse(await readFile(h.storePath, 'utf8'));
-    const renames = db.audit.filter((e: { operation: string }) => e.operation === 'account.rename');
+    const renames = db.audit.filter((e: { operation: string }) => e.operation === 'rename_account');
     expect(renames.filter((e: { actor: { via: string } }) => e.actor.via === 'mcp')).toHaveLength(100);
     expect(renames.filter((e: { actor: { via: string } }) => e.actor.via === 'slack')).toHaveLength(100);
     expect(db.accounts).toHaveLength(2);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CloudlinkError } from '../../src/engine/errors.js';
-import { SCHEMA_VERSION } from '../../src/engine/schemas.js';
+import { SCHEMA_VERSION } from '../../src/engine/domain/records.js';
 import { LowdbStore } from '../../src/store/lowdb-store.js';
 
 let dir: string;

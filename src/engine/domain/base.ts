@@ -14,16 +14,26 @@ export type FrontEnd = z.infer<typeof FrontEnd>;
 export const Role = z.enum(['admin', 'member']);
 export type Role = z.infer<typeof Role>;
 
+/** Where a person can be reached: a Slack user, an e-mail address, or nowhere cloudlink can write to. */
+export const Channel = z.enum(['slack', 'email', 'none']);
+export type Channel = z.infer<typeof Channel>;
+
+/** A person to tell something, on the channel they can be reached on. */
+export const Recipient = z.object({ channel: Channel.exclude(['none']), id: z.string(), name: z.string().optional() });
+export type Recipient = z.infer<typeof Recipient>;
+
 export const Actor = z.object({
   id: z.string().min(1).max(200),
   name: z.string().max(200).optional(),
   via: FrontEnd,
   role: Role,
+  /** Where to tell them about what they started, when their front end has no inbox (an MCP client). */
+  reach: Recipient.optional(),
 });
 export type Actor = z.infer<typeof Actor>;
 
 /** Who did something, as stored (the role is not kept: it may change later). */
-export const ActorRef = Actor.pick({ id: true, name: true, via: true });
+export const ActorRef = Actor.pick({ id: true, name: true, via: true, reach: true });
 export type ActorRef = z.infer<typeof ActorRef>;
 
 const NAME_CHARS = /^[\p{L}\p{N} ._\-()'&/:@+#]+$/u;
@@ -91,10 +101,6 @@ export const SetupBase = z.object({
   lastWatchError: z.string().optional(),
 });
 
-/** Where a person can be reached: a Slack user, an e-mail address, or nowhere cloudlink can write to. */
-export const Channel = z.enum(['slack', 'email', 'none']);
-export type Channel = z.infer<typeof Channel>;
-
 export const InviteStatus = z.enum(['pending', 'accepted', 'completed', 'revoked', 'expired']);
 export const Invitee = z.object({ id: z.string(), name: z.string().optional(), channel: Channel.optional() });
 export type Invitee = z.infer<typeof Invitee>;
@@ -112,7 +118,3 @@ export const AuditEntry = z.object({
   details: z.record(z.string(), z.unknown()).default({}),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
-
-/** A person to tell something, on the channel they can be reached on. */
-export const Recipient = z.object({ channel: Channel.exclude(['none']), id: z.string(), name: z.string().optional() });
-export type Recipient = z.infer<typeof Recipient>;

@@ -18,6 +18,7 @@ export class OutboxDispatcher {
   private readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private timer?: NodeJS.Timeout;
   private kicked = false;
+  private readonly inflight = new Set<Promise<unknown>>();
 
   constructor(private readonly core: EngineCore) {}
 
@@ -38,8 +39,13 @@ export class OutboxDispatcher {
     this.kicked = true;
     setImmediate(() => {
       this.kicked = false;
-      this.deliver().catch((e) => this.core.log.warn('could not deliver notifications', { error: e }));
+      void this.deliver().catch((e) => this.core.log.warn('could not deliver notifications', { error: e }));
     });
+  }
+
+  /** Resolves once every delivery under way has been recorded: a stopping service waits for it. */
+  async idle(): Promise<void> {
+    while (this.inflight.size || this.kicked) await Promise.allSettled([...this.inflight, new Promise((r) => setImmediate(r))]);
   }
 
   private due(item: OutboxItem, now: number, ids?: Set<string>) {
@@ -53,7 +59,14 @@ export class OutboxDispatcher {
   }
 
   /** Delivers what is due (only `ids`, when given); says for each of `ids` what became of it. */
-  async deliver(only?: string[]): Promise<DeliveryResult[]> {
+  deliver(only?: string[]): Promise<DeliveryResult[]> {
+    const run = this.deliverNow(only);
+    this.inflight.add(run);
+    void run.finally(() => this.inflight.delete(run)).catch(() => undefined);
+    return run;
+  }
+
+  private async deliverNow(only?: string[]): Promise<DeliveryResult[]> {
     const ids = only ? new Set(only) : undefined;
     const now = this.core.now().getTime();
     const snapshot = await this.core.store.read();

@@ -43,6 +43,7 @@ export class SetupWatcher {
     if (this.running) return [];
     this.running = true;
     const completed: string[] = [];
+    let told = false;
     try {
       const now = this.core.now();
       const db = await this.core.store.read();
@@ -54,7 +55,7 @@ export class SetupWatcher {
         try {
           if (await family.finishWatched(this.core, setup)) completed.push(setup.id);
         } catch (e) {
-          await this.report(setup, e);
+          told = (await this.report(setup, e)) || told;
         }
       }
     } catch (e) {
@@ -63,22 +64,26 @@ export class SetupWatcher {
       this.running = false;
     }
     if (completed.length) this.core.log.info('watcher linked accounts', { setupIds: completed });
+    // A link (or a problem) was written with news for people: deliver what this process can reach now.
+    if (completed.length || told) this.core.events.emit('outbox.enqueued');
     return completed;
   }
 
-  private async report(setup: Setup, e: unknown) {
+  /** Records a problem that needs a person; says whether someone was told. */
+  private async report(setup: Setup, e: unknown): Promise<boolean> {
     if (!(e instanceof CloudlinkError)) {
       this.core.log.warn('watcher could not check a setup', { setupId: setup.id, error: e });
-      return;
+      return false;
     }
-    if (NOT_YET.has(e.code)) return;
-    await this.core.store.mutate((db) => {
+    if (NOT_YET.has(e.code)) return false;
+    return this.core.store.mutate((db) => {
       const cur = db.setups.find((x) => x.id === setup.id);
-      if (!cur || cur.lastWatchError === e.message) return;
+      if (!cur || cur.lastWatchError === e.message) return false;
       cur.lastWatchAt = this.core.now().toISOString();
       cur.lastWatchError = e.message;
       const to = recipientOf(cur.createdBy);
       if (to) enqueue(db, this.core.now(), to, { kind: 'setup_needs_attention', setup: setupView(this.core, cur, db, PUBLIC_READER), headline: watchHeadline(e.code), message: e.message });
+      return Boolean(to);
     });
   }
 

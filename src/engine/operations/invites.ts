@@ -6,14 +6,14 @@ import { CloudlinkError } from '../errors.js';
 import { requireInvite, requireSetup } from '../lookup.js';
 import { can } from '../permissions.js';
 import { defineOperation, DESTROYS, READS, WRITES } from '../registry/operation.js';
-import { Channel, InviteStatus, SetupId, type Invite, type Invitee } from '../domain/records.js';
+import { Channel, InviteStatus, SetupId, type Database, type Invite, type Invitee } from '../domain/records.js';
 import { requireOpenSetup } from '../setups.js';
 import { brief, SetupHandout } from '../families/handouts.js';
 import { InviteOption } from '../families/link-form.js';
 import { enqueue, recipientOf } from '../outbox.js';
 import { inviteView, InviteView } from '../views.js';
 
-const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
+const SLACK_USER = /^[UW][A-Z0-9_]{2,}$/;
 
 /** Where the colleague can be reached: a Slack user id means Slack; anything else cloudlink cannot reach yet. */
 function inviteeOf(input: { id: string; name?: string; channel?: Channel }): Invitee {
@@ -55,7 +55,7 @@ export const inviteColleague = defineOperation({
         .object({
           id: z.string().trim().min(1).max(200).describe('Who is invited: a Slack user id (U0123ABCD) to reach them by DM, or a name or e-mail address to hand the setup over yourself.'),
           name: z.string().trim().max(200).optional(),
-          channel: Channel.optional().describe('How to reach them; by default Slack for Slack user ids, otherwise none (you pass the hand-out on).'),
+          channel: z.enum(['slack', 'none']).optional().describe('How to reach them; by default Slack for Slack user ids, otherwise none (you pass the hand-out on).'),
         })
         .strict(),
       message: z.string().trim().max(500, 'the message must be at most 500 characters').optional().describe('A note for the colleague.'),
@@ -65,12 +65,14 @@ export const inviteColleague = defineOperation({
   output: z.object({ invite: InviteView, delivery: Delivery, handout: SetupHandout.optional().describe('Present when cloudlink cannot reach the colleague: pass it on yourself.') }),
   permission: 'invite',
   nature: WRITES,
+  async precheck(ctx, input) {
+    checkInvitee(ctx, inviteeOf(input.invitee));
+    if (input.start) inviteOption(ctx, await ctx.store.read(), input.start);
+    else requireOpenSetup(requireSetup(await ctx.store.read(), input.setupId!), ctx.now());
+  },
   summarize: (o) => `Invited ${o.invite.invitee.name ?? o.invite.invitee.id} (invite ${o.invite.inviteId}, expires ${o.invite.expiresAt}). ${o.delivery.note}`,
   async run(ctx, input) {
-    const invitee = inviteeOf(input.invitee);
-    if (invitee.id === ctx.actor.id) {
-      throw new CloudlinkError('INVALID_INPUT', 'You cannot invite yourself: finish the setup directly, or invite a colleague who can deploy the template.', { invitee: 'Choose someone else.' });
-    }
+    const invitee = checkInvitee(ctx, inviteeOf(input.invitee));
     const setupId = input.setupId ?? (await startFor(ctx, input.start!)).setupId;
     const now = ctx.now();
     // The hand-out the colleague gets is the inviter's to share: built for the inviter, who may see it all.
@@ -113,14 +115,25 @@ export const inviteColleague = defineOperation({
   },
 });
 
-/** Starts the setup an invite option means, as the inviter, with the inviter's own permission to link. */
-async function startFor(ctx: OpContext, value: string) {
-  const db = await ctx.store.read();
+function checkInvitee(ctx: OpContext, invitee: Invitee): Invitee {
+  if (invitee.id === ctx.actor.id) {
+    throw new CloudlinkError('INVALID_INPUT', 'You cannot invite yourself: finish the setup directly, or invite a colleague who can deploy the template.', { invitee: 'Choose someone else: you can finish the setup yourself with Add cloud account.' });
+  }
+  return invitee;
+}
+
+function inviteOption(ctx: OpContext, db: Readonly<Database>, value: string) {
   const options = ctx.families.all().flatMap((f) => f.inviteOptions(db));
   const option = options.find((o) => o.value === value);
   if (!option) {
     throw new CloudlinkError('INVALID_INPUT', `"${value.slice(0, 50)}" is not something that can be handed to a colleague now. Choose one of: ${options.map((o) => o.value).join(', ')}.`, { start: 'Not available.', kind: 'Not available.' });
   }
+  return option;
+}
+
+/** Starts the setup an invite option means, as the inviter, with the inviter's own permission to link. */
+async function startFor(ctx: OpContext, value: string) {
+  const option = inviteOption(ctx, await ctx.store.read(), value);
   return ctx.runAs(ctx.families.of(option.provider).start, option.start) as Promise<{ setupId: string }>;
 }
 

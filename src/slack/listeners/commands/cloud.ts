@@ -65,7 +65,7 @@ export const cloudCommand = (deps: SlackDeps) => async ({ command, ack, respond,
     }
     case 'invite': {
       await ack();
-      const invitee = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/.exec(rest)?.[1];
+      const invitee = /<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>/.exec(rest)?.[1];
       const who = await actor();
       return openForm(client, command.trigger_id, 'Invite a colleague', () => inviteForm(deps, who, invitee), deps.log);
     }

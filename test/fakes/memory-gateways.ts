@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { CloudlinkError } from '../../src/engine/errors.js';
+import type { AwsGateway, AwsSession, OrganizationInfo, VerifiedRole } from '../../src/engine/ports/aws.js';
+import type { CertificateIssuer } from '../../src/engine/ports/certificates.js';
+import type { AzureSubscriptionInfo, CertificateCredential, MicrosoftGateway } from '../../src/engine/ports/microsoft.js';
+import type { Notification, Notifier } from '../../src/engine/ports/notifier.js';
+import type { Recipient } from '../../src/engine/domain/records.js';
+
+/**
+ * In-process stand-ins for the engine's ports, for the fast tier of engine rules: no HTTP, no SDK.
+ * The wire-level fakes (aws-fake, microsoft-fake, slack-fake) stay for the providers and front ends.
+ */
+
+export type MemoryRole = { accountId: string; externalId: string; trustsWithoutExternalId?: boolean; organization?: OrganizationInfo; reportAccountId?: string };
+
+export class MemoryAws implements AwsGateway {
+  roles = new Map<string, MemoryRole>();
+  principal = 'arn:aws:iam::999999999999:role/cloudlink-platform';
+  calls: string[] = [];
+
+  async platformPrincipalArn() {
+    return this.principal;
+  }
+
+  async verifyRole(input: { roleArn: string; externalId: string }): Promise<VerifiedRole> {
+    this.calls.push(`verifyRole ${input.roleArn}`);
+    const role = this.roles.get(input.roleArn);
+    if (!role || role.externalId !== input.externalId) throw new CloudlinkError('ASSUME_ROLE_DENIED', `AWS says cloudlink is not authorized to perform sts:AssumeRole on ${input.roleArn}.`, { roleArn: 'AWS refused to let cloudlink assume this role.' });
+    if (role.trustsWithoutExternalId) throw new CloudlinkError('EXTERNAL_ID_NOT_ENFORCED', `The role ${input.roleArn} can be assumed without the External ID.`, { roleArn: 'The trust policy does not require the External ID.' });
+    return { accountId: role.reportAccountId ?? role.accountId, callerArn: `arn:aws:sts::${role.accountId}:assumed-role/x/cloudlink-verify`, organization: role.organization ?? { state: 'none' }, session: {} as AwsSession };
+  }
+
+  async describeStack() {
+    return { status: 'CREATE_COMPLETE', outputs: {} };
+  }
+}
+
+export type MemoryApp = { tenantId: string; clientId: string; uploaded: Set<string>; roles: string[]; subscriptions: AzureSubscriptionInfo[]; domains?: string[] };
+
+export class MemoryMicrosoft implements MicrosoftGateway {
+  apps: MemoryApp[] = [];
+
+  private app(cred: CertificateCredential & { thumbprint?: string }) {
+    const app = this.apps.find((a) => a.tenantId === cred.tenantId && a.clientId === cred.clientId);
+    const thumbprint = /thumbprint:([A-F0-9]+)/.exec(cred.pem)?.[1];
+    if (!app || !thumbprint || !app.uploaded.has(thumbprint)) throw new CloudlinkError('CERTIFICATE_NOT_UPLOADED', 'Microsoft Entra ID does not accept the certificate yet.');
+    return app;
+  }
+
+  async listAzureSubscriptions(cred: CertificateCredential) {
+    return this.app(cred).subscriptions;
+  }
+
+  async verifyGraph(cred: CertificateCredential) {
+    const app = this.app(cred);
+    return { roles: app.roles, ...(app.domains ? { organization: { id: 'org', verifiedDomains: app.domains, initialDomain: app.domains[0] } } : {}) };
+  }
+}
+
+/** Certificates without the cost of RSA key generation; the "private key" says which certificate it is. */
+export const memoryCertificates: CertificateIssuer = {
+  async generate({ commonName, lifetimeDays, now }) {
+    const thumbprint = createHash('sha1').update(commonName).digest('hex').toUpperCase();
+    const notBefore = new Date(now.getTime() - 60_000);
+    return {
+      certificatePem: `-----BEGIN CERTIFICATE-----\n${Buffer.from(commonName).toString('base64')}\n-----END CERTIFICATE-----\n`,
+      privateKeyPem: `-----BEGIN PRIVATE KEY-----\nthumbprint:${thumbprint}\n-----END PRIVATE KEY-----\n`,
+      thumbprint,
+      notBefore,
+      notAfter: new Date(notBefore.getTime() + lifetimeDays * 86_400_000),
+    };
+  },
+};
+
+/** A notifier that keeps what it was asked to deliver. */
+export class RecordingNotifier implements Notifier {
+  readonly channels = new Set<Recipient['channel']>(['slack']);
+  sent: { to: Recipient; n: Notification }[] = [];
+  failNext = 0;
+
+  async deliver(to: Recipient, n: Notification) {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('Slack is down');
+    }
+    this.sent.push({ to, n });
+  }
+
+  to(id: string) {
+    return this.sent.filter((s) => s.to.id === id).map((s) => s.n);
+  }
+}
