@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { writeStore } from '../bench/fixtures.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,5 +59,45 @@ describe('cloudlink serve on a fresh machine', () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(/Unknown option --write-everything/);
     expect(stderr).toMatch(/cloudlink mcp \[--read-only\]/);
+  });
+});
+
+describe('an operation as a command', () => {
+  it('lists the operations, runs one with flags, and prints the structured result on request', async () => {
+    const env = { CLOUDLINK_STORE_PATH: join(dir, 'ops', 'cloudlink.json') };
+    const help = await run(['help'], env);
+    expect(help.stderr).toMatch(/rename-account +Rename a linked account/);
+    expect(help.stderr).toMatch(/start-aws-setup +Start linking an AWS account/);
+    const usage = await run(['rename-account', '--help'], env);
+    expect(usage.stdout).toMatch(/--new-name <string> +The new display name/);
+    const list = await run(['list-accounts', '--provider', 'aws', '--output', 'json'], env);
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout)).toEqual({ accounts: [], total: 0, offset: 0 });
+  });
+
+  it('says what went wrong with bad input, and changes nothing on a delete nobody typed the name for', async () => {
+    const env = { CLOUDLINK_STORE_PATH: join(dir, 'ops2', 'cloudlink.json') };
+    const bad = await run(['list-accounts', '--provider', 'gcp'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/Invalid input: provider/);
+    const unknown = await run(['rename-account', '--acount', 'x'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/Unknown option --acount/);
+    const missing = await run(['delete-account', '--account', 'Payer'], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/No linked account is called "Payer"/);
+
+    // With the account there: no terminal to ask at and no typed name, so nothing is deleted.
+    await writeStore(env.CLOUDLINK_STORE_PATH, 1);
+    const before = await readFile(env.CLOUDLINK_STORE_PATH, 'utf8');
+    const untyped = await run(['delete-account', '--account', 'account 0'], env);
+    expect(untyped.code).toBe(1);
+    expect(untyped.stderr).toMatch(/Delete the AWS account "Account 0".*Type the account name to confirm\.\nNothing was changed/s);
+    expect(await readFile(env.CLOUDLINK_STORE_PATH, 'utf8')).toBe(before);
+    const typed = await run(['delete-account', '--account', 'account 0', '--confirm-name', 'Account 0'], env);
+    expect(typed.code).toBe(0);
+    expect(typed.stdout).toMatch(/Deleted "Account 0"\.\ncloudlink no longer uses arn:aws:iam::100000000000/);
+    const audit = await run(['get-audit-log', '--output', 'json'], env);
+    expect(JSON.parse(audit.stdout).entries[0]).toMatchObject({ operation: 'delete_account', actor: { via: 'cli' } });
   });
 });
