@@ -5,6 +5,8 @@ import type { Config } from '../config.js';
 import type { Engine } from '../engine/engine.js';
 import type { Logger } from '../log.js';
 import { createSlackApp } from './app.js';
+import { listAccounts } from '../engine/operations/accounts.js';
+import { accountListBlocks } from './views/accounts.js';
 import { actorResolver, type SlackDeps } from './deps.js';
 
 export type SlackStartOptions = {
@@ -15,6 +17,20 @@ export type SlackStartOptions = {
   /** Web API retries (Bolt's default when absent). */
   retries?: number;
 };
+
+/**
+ * Builds what the first `/cloud list` needs before the first request arrives (the account views for
+ * both kinds of reader, and their Block Kit rendering), so a burst right after a start is not the one
+ * that pays for it.
+ */
+async function warmListings(engine: Engine, log: Logger) {
+  const t0 = performance.now();
+  for (const role of ['admin', 'member'] as const) {
+    const { accounts } = await engine.run(listAccounts, { id: 'cloudlink-warm-up', via: 'slack', role }, { limit: 10_000 });
+    accountListBlocks(accounts);
+  }
+  log.debug('account listings prepared', { ms: Math.round(performance.now() - t0) });
+}
 
 export type RunningSlack = { summary: string; url?: string; deps?: SlackDeps; stop?: () => Promise<void> };
 
@@ -30,6 +46,7 @@ export async function startSlack(config: Config, engine: Engine, log: Logger, op
   if (mode === 'http' && !config.SLACK_SIGNING_SECRET) return { summary: 'MISSING: HTTP mode needs SLACK_SIGNING_SECRET (Basic Information → App Credentials)' };
 
   const deps: SlackDeps = { engine, log, actorFor: actorResolver(config, log), homeViewers: new Set<string>() };
+  await warmListings(engine, log);
   const clientOptions = { ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}), ...(opts.retries !== undefined ? { retryConfig: { retries: opts.retries } } : {}) };
   const boltLogger = {
     debug: (...m: unknown[]) => log.debug(m.map(String).join(' ')),
