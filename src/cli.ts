@@ -6,7 +6,7 @@ const USAGE = `cloudlink: link cloud accounts from Slack and from AI assistants 
 
 Usage:
   cloudlink serve                 the service: Slack app, MCP over HTTP (if configured), watcher, health checks
-  cloudlink mcp [--read-only] [--require-elicitation]
+  cloudlink mcp [--read-only] [--require-elicitation] [--typed-confirmation]
                                   an MCP server on stdio, for desktop assistants
   cloudlink <operation> [--flags] any engine operation, as the operator (see below; --help on each)
   cloudlink help                  this text
@@ -18,7 +18,18 @@ async function operationsHelp(): Promise<string> {
   return cliOperationNames(allOperations(FAMILIES));
 }
 
+/**
+ * Node's own warnings (the AWS SDK's Node.js version notice, deprecations) are written by a default
+ * listener as free text; in stdio mode and for log collectors every stderr line is JSON, so they go
+ * through the logger instead.
+ */
+function warningsAsJson() {
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => process.stderr.write(JSON.stringify({ t: new Date().toISOString(), level: 'warn', msg: w.message.replace(/\s+/g, ' ').trim(), warning: w.name }) + '\n'));
+}
+
 async function main(argv: string[]) {
+  warningsAsJson();
   const [command = 'serve', ...rest] = argv;
   if (command === 'help' || command === '--help' || command === '-h') {
     process.stderr.write(`${USAGE}\n\nOperations:\n${await operationsHelp()}\n`);
@@ -33,9 +44,13 @@ async function main(argv: string[]) {
   }
   if (command === 'mcp') {
     const flags = new Set(rest);
-    for (const f of flags) if (!['--read-only', '--require-elicitation'].includes(f)) throw new ConfigError(`Unknown option ${f}.\n\n${USAGE}`);
+    for (const f of flags) if (!['--read-only', '--require-elicitation', '--typed-confirmation'].includes(f)) throw new ConfigError(`Unknown option ${f}.\n\n${USAGE}`);
     const { runStdio } = await import('./mcp/stdio.js');
-    await runStdio(config, { readOnly: flags.has('--read-only') || config.CLOUDLINK_MCP_READ_ONLY, requireElicitation: flags.has('--require-elicitation') || config.CLOUDLINK_MCP_REQUIRE_ELICITATION });
+    await runStdio(config, {
+      readOnly: flags.has('--read-only') || config.CLOUDLINK_MCP_READ_ONLY,
+      requireElicitation: flags.has('--require-elicitation') || config.CLOUDLINK_MCP_REQUIRE_ELICITATION,
+      typedConfirmation: flags.has('--typed-confirmation') || config.CLOUDLINK_MCP_TYPED_CONFIRMATION,
+    });
     return;
   }
   const { runCliCommand } = await import('./cli/operations.js');

@@ -32,7 +32,7 @@ export function settingsFrom(config: Config): EngineSettings {
   };
 }
 
-export function gatewaysFrom(config: Config, settings: EngineSettings): Gateways {
+export function gatewaysFrom(config: Config, settings: EngineSettings, log?: Logger): Gateways {
   return {
     aws: new SdkAwsGateway({
       region: settings.awsDefaultRegion,
@@ -42,6 +42,7 @@ export function gatewaysFrom(config: Config, settings: EngineSettings): Gateways
       requestTimeoutMs: config.CLOUDLINK_CLOUD_TIMEOUT_MS,
       retryBaseMs: config.CLOUDLINK_AWS_RETRY_BASE_MS,
       hasCredentialSource: Boolean(awsCredentialSource()),
+      ...(log ? { log } : {}),
     }),
     microsoft: new SdkMicrosoftGateway({
       authorityHost: config.CLOUDLINK_AZURE_AUTHORITY_HOST,
@@ -81,7 +82,7 @@ export async function composeEngine(config: Config, opts: ComposeOptions = {}): 
     const { SlackNotifier } = await import('./slack/notifier.js');
     notifiers.push(new SlackNotifier(config.SLACK_BOT_TOKEN, { ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}) }, log));
   }
-  const gateways = { ...gatewaysFrom(config, settings), ...opts.gateways };
+  const gateways = { ...gatewaysFrom(config, settings, log), ...opts.gateways };
   const engine = createEngine({
     store,
     settings,

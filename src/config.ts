@@ -73,6 +73,11 @@ export const ConfigSchema = z.object({
   // MCP
   CLOUDLINK_MCP_READ_ONLY: bool(false),
   CLOUDLINK_MCP_REQUIRE_ELICITATION: bool(false),
+  CLOUDLINK_MCP_TYPED_CONFIRMATION: bool(false),
+  CLOUDLINK_MCP_ALLOWED_ORIGINS: list,
+  CLOUDLINK_MCP_MAX_BODY_KB: num(1024, 1, 102_400),
+  CLOUDLINK_MCP_SESSIONS_PER_TOKEN: num(20, 1, 10_000),
+  CLOUDLINK_MCP_SESSION_IDLE_MINUTES: num(30, 1, 10_080),
   CLOUDLINK_MCP_HTTP_PORT: z.string().optional().transform((v) => (v ? Number(v) : undefined)).pipe(z.number().int().min(0).max(65535).optional()),
   CLOUDLINK_MCP_HOST: z.string().default('127.0.0.1'),
   CLOUDLINK_MCP_ALLOWED_HOSTS: list,

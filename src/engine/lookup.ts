@@ -1,4 +1,5 @@
 import { CloudlinkError } from './errors.js';
+import { lookalikeKeys } from './names.js';
 import type { Account, Database, Invite, Setup } from './domain/records.js';
 
 const fold = (s: string) => s.trim().toLocaleLowerCase('en-US');
@@ -21,16 +22,35 @@ export function nameOwner(db: Readonly<Database>, name: string, exceptId?: strin
   return db.accounts.find((a) => a.id !== exceptId && fold(a.name) === fold(name));
 }
 
+/** An account whose name looks like `name` (the same TR39 confusable skeleton, names.ts), other than `exceptId`. */
+export function lookalikeOwner(db: Readonly<Database>, name: string, exceptId?: string): Account | undefined {
+  const keys = lookalikeKeys(name);
+  return db.accounts.find((a) => a.id !== exceptId && [...lookalikeKeys(a.name)].some((k) => keys.has(k)));
+}
+
+/**
+ * A new name must be nobody else's, in any case, and must not look like anybody else's: "Рауег"
+ * (Cyrillic) or "Tearn" beside "Payer" or "Team" would make the typed-name delete guard protect nothing.
+ */
 export function requireNameFree(db: Readonly<Database>, name: string, exceptId?: string, field = 'name') {
   if (nameOwner(db, name, exceptId)) {
     throw new CloudlinkError('NAME_TAKEN', `An account called "${name}" already exists (names are case-insensitive). Choose another name.`, { [field]: 'This name is already taken.' });
   }
+  const like = lookalikeOwner(db, name, exceptId);
+  if (like) {
+    throw new CloudlinkError(
+      'NAME_TAKEN',
+      `"${name}" looks like the existing account "${like.name}"; choose a name that cannot be mistaken for it.`,
+      { [field]: `This looks like the existing account "${like.name}"; choose a name that cannot be mistaken for it.` },
+      { looksLike: { id: like.id, name: like.name } },
+    );
+  }
 }
 
-/** A name nobody has: the given one, or it with " (2)", " (3)"… */
+/** A name nobody has and that looks like nobody's: the given one, or it with " (2)", " (3)"… */
 export function freeName(db: Readonly<Database>, base: string): string {
   let name = base;
-  for (let n = 2; nameOwner(db, name); n++) name = `${base} (${n})`;
+  for (let n = 2; nameOwner(db, name) || lookalikeOwner(db, name); n++) name = `${base} (${n})`;
   return name;
 }
 

@@ -1,21 +1,27 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CloudlinkError } from '../engine/errors.js';
 import type { ConfirmSubject } from '../engine/registry/operation.js';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { McpOptions } from './options.js';
 
+/** Whether this server takes the typed name as a tool argument from clients without elicitation. */
+export const typedFallback = (options: McpOptions) => Boolean(options.typedConfirmation) && !options.requireElicitation;
+
 /**
- * Gets the name typed by the human. With elicitation the server asks the person directly, so the
- * model cannot confirm on its own; without it, the typed name must come as an argument, and a
- * configuration switch can refuse such clients altogether. The engine then compares the name.
+ * Gets the name typed by the human. The server asks the person directly (elicitation), so the model
+ * cannot confirm on its own. A client that cannot ask is refused, with where the person can confirm
+ * instead; only when the operator opted in (CLOUDLINK_MCP_TYPED_CONFIRMATION) does a typed argument do.
  */
 export async function confirmWithHuman(server: McpServer, options: McpOptions, subject: ConfirmSubject, argument: string | undefined): Promise<string> {
   const canElicit = Boolean(server.server.getClientCapabilities()?.elicitation);
   if (!canElicit) {
-    if (options.requireElicitation) {
-      throw new CloudlinkError('CONFIRMATION_MISMATCH', 'This cloudlink server only deletes after asking the human directly (elicitation), and this client does not support it. Nothing was deleted: delete from Slack, or use an MCP client that supports elicitation.');
+    if (!typedFallback(options)) {
+      throw new CloudlinkError(
+        'CONFIRMATION_REQUIRED',
+        'Nothing was deleted: this needs the person to confirm it themselves, and this assistant cannot ask them (its MCP client does not support elicitation). Confirm it in Slack (/cloud delete, where you type the name), or use an MCP client that supports elicitation.',
+      );
     }
     if (argument === undefined) {
-      throw new CloudlinkError('CONFIRMATION_MISMATCH', `Nothing was deleted. Ask the user to type the account name "${subject.name}" exactly, then call again with their text as confirm_account_name.`, { confirm_account_name: 'Required: the name typed by the user.' });
+      throw new CloudlinkError('CONFIRMATION_REQUIRED', 'Nothing was deleted. Ask the user to type the account name exactly as they see it, then call again with their text as confirm_account_name.', { confirm_account_name: 'Required: the name typed by the user.' });
     }
     return argument;
   }

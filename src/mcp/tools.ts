@@ -5,7 +5,7 @@ import type { Engine } from '../engine/engine.js';
 import type { Actor } from '../engine/domain/records.js';
 import { exposure, type AnyOperation, type Nature } from '../engine/registry/operation.js';
 import type { Logger } from '../log.js';
-import { confirmWithHuman } from './confirm.js';
+import { confirmWithHuman, typedFallback } from './confirm.js';
 import type { McpOptions } from './options.js';
 import { errorResult, okResult } from './results.js';
 
@@ -25,13 +25,16 @@ const confirmArgument = z
  * operation that needs a typed confirmation loses its confirmation fields (the human gives them,
  * through elicitation) and gains the typed-argument fallback for clients without it.
  */
-export function toolSpec(def: AnyOperation): ToolSpec {
+export function toolSpec(def: AnyOperation, options: McpOptions): ToolSpec {
   const base = { name: def.name, title: def.title, outputSchema: def.output, annotations: annotations(def.title, def.nature) };
   if (!def.confirm) return { ...base, description: def.description, inputSchema: def.input as z.ZodObject };
-  const input = (def.input as z.ZodObject).omit({ [def.confirm.field]: true, [def.confirm.idField]: true } as Record<string, true>).extend({ [CONFIRM_ARGUMENT]: confirmArgument });
+  const input = (def.input as z.ZodObject).omit({ [def.confirm.field]: true, [def.confirm.idField]: true } as Record<string, true>);
+  if (!typedFallback(options)) {
+    return { ...base, inputSchema: input, description: `${def.description} cloudlink asks the human to type the name through your client (elicitation); a client that cannot ask is refused.` };
+  }
   return {
     ...base,
-    inputSchema: input,
+    inputSchema: input.extend({ [CONFIRM_ARGUMENT]: confirmArgument }),
     description: `${def.description} If your client supports elicitation, cloudlink asks the human directly; otherwise ask the user to type the exact name and pass it as ${CONFIRM_ARGUMENT} (do not type it for them).`,
   };
 }
@@ -41,7 +44,7 @@ export const mcpOperations = (engine: Engine, options: McpOptions) => engine.ope
 
 export function registerTools(server: McpServer, engine: Engine, actor: () => Actor, options: McpOptions, log: Logger) {
   for (const def of mcpOperations(engine, options)) {
-    const spec = toolSpec(def);
+    const spec = toolSpec(def, options);
     server.registerTool(spec.name, { title: spec.title, description: spec.description, inputSchema: spec.inputSchema, outputSchema: spec.outputSchema as z.ZodObject, annotations: spec.annotations }, async (args: Record<string, unknown>) => {
       try {
         const who = actor();

@@ -19,6 +19,24 @@ export type SlackStartOptions = {
 };
 
 /**
+ * Slack's rule is "within five minutes of now", either way; Bolt refuses only the old ones. A request
+ * stamped more than five minutes ahead is refused here, from its header, before its body is read.
+ */
+function refuseFutureTimestamps(receiver: HTTPReceiver, log: Logger) {
+  const next = receiver.requestListener;
+  receiver.requestListener = (req, res) => {
+    const ts = Number(req.headers['x-slack-request-timestamp']);
+    if (Number.isFinite(ts) && ts > Date.now() / 1000 + 300) {
+      log.warn('Slack request refused: timestamp in the future', { skewSeconds: Math.round(ts - Date.now() / 1000) });
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'The request timestamp is more than five minutes ahead of this server\'s clock.' }));
+      return;
+    }
+    return next(req, res);
+  };
+}
+
+/**
  * Builds what the first `/cloud list` needs before the first request arrives (the account views for
  * both kinds of reader, and their Block Kit rendering), so a burst right after a start is not the one
  * that pays for it.
@@ -63,6 +81,7 @@ export async function startSlack(config: Config, engine: Engine, log: Logger, op
     return { summary: 'Socket Mode (development; no public URL needed)', deps, stop: async () => void (await app.stop()) };
   }
   const receiver = new HTTPReceiver({ signingSecret: config.SLACK_SIGNING_SECRET!, endpoints: '/slack/events', logger: boltLogger, processBeforeResponse: opts.processBeforeResponse ?? false });
+  refuseFutureTimestamps(receiver, log);
   // Bolt asks auth.test for the bot's ids on the first event unless told; a configured token is enough.
   const app = createSlackApp(deps, { token, receiver, clientOptions, logger: boltLogger });
   const server = (await app.start(opts.port ?? config.PORT)) as unknown as Server;

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { SlackFake } from '../fakes/slack-fake.js';
 import { serviceHarness, type Harness } from './engine.js';
 import type { Service } from '../../src/compose.js';
+import type { Logger } from '../../src/log.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 
@@ -15,7 +16,7 @@ export type SlackHarness = Awaited<ReturnType<typeof slackHarness>>;
  * The whole service as `npm start` builds it in Slack HTTP mode, its Web API client (and the engine's
  * Slack notifier) pointed at the local fake. Requests are signed as Slack signs them.
  */
-export async function slackHarness(opts: { admins?: string[]; env?: Record<string, string>; processBeforeResponse?: boolean; now?: () => Date } = {}) {
+export async function slackHarness(opts: { admins?: string[]; env?: Record<string, string>; processBeforeResponse?: boolean; now?: () => Date; log?: Logger } = {}) {
   const slack = new SlackFake();
   await slack.start();
   const h: Harness & { service: Service } = await serviceHarness({
@@ -29,6 +30,7 @@ export async function slackHarness(opts: { admins?: string[]; env?: Record<strin
       ...opts.env,
     },
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
     service: { slack: { port: 0, processBeforeResponse: opts.processBeforeResponse ?? true, retries: 0 } },
   });
   const url = h.service.slack!.url!;

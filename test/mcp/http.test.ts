@@ -71,7 +71,7 @@ describe('MCP over Streamable HTTP', () => {
     expect(done.structuredContent).toMatchObject({ account: { name: 'Web', status: 'connected', createdBy: { id: 'ops-bot', via: 'mcp' } } });
 
     const intern = await connect(MEMBER_TOKEN);
-    const refused = await intern.callTool({ name: 'delete_account', arguments: { account: 'Web', confirm_account_name: 'Web' } });
+    const refused = await intern.callTool({ name: 'delete_account', arguments: { account: 'Web' } });
     expect(refused.isError).toBe(true);
     expect(textOf(refused)).toMatch(/only cloudlink admins may delete/);
 

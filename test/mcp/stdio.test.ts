@@ -26,7 +26,8 @@ describe('MCP over stdio (the built server, spawned)', () => {
     }
     const del = tools.find((t) => t.name === 'delete_account')!;
     expect(del.annotations).toMatchObject({ destructiveHint: true, readOnlyHint: false });
-    expect(del.inputSchema.properties).toHaveProperty('confirm_account_name');
+    // Human confirmation is the default: no argument through which the model could confirm by itself.
+    expect(del.inputSchema.properties).not.toHaveProperty('confirm_account_name');
     expect(tools.find((t) => t.name === 'list_accounts')!.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
     const rename = tools.find((t) => t.name === 'rename_account')!;
     expect(rename.annotations?.idempotentHint).toBe(true);
@@ -42,7 +43,8 @@ describe('MCP over stdio (the built server, spawned)', () => {
   it('links an AWS account end to end, renames it, and deletes it only with the typed name', async () => {
     const elicitor: Elicitor = { asked: [], answer: () => ({ action: 'decline' }) };
     const withElicit = await stdioClient(h.env, [], elicitor);
-    const plain = await stdioClient(h.env);
+    // The opt-in fallback for clients without elicitation: the typed name as an argument.
+    const plain = await stdioClient(h.env, ['--typed-confirmation']);
     const c = withElicit.client;
 
     const start = await c.callTool({ name: 'start_aws_setup', arguments: { kind: 'management' } });
@@ -61,13 +63,14 @@ describe('MCP over stdio (the built server, spawned)', () => {
     // No elicitation: the tool needs the typed name as an argument, and refuses without it.
     const noConfirm = await plain.client.callTool({ name: 'delete_account', arguments: { account: 'Billing' } });
     expect(noConfirm.isError).toBe(true);
-    expect(textOf(noConfirm)).toMatch(/Ask the user to type the account name "Billing"/);
+    expect(textOf(noConfirm)).toMatch(/Ask the user to type the account name exactly as they see it/);
+    expect(textOf(noConfirm)).not.toContain('"Billing"');
     const wrong = await plain.client.callTool({ name: 'delete_account', arguments: { account: 'Billing', confirm_account_name: 'billing' } });
     expect(wrong.isError).toBe(true);
     expect(textOf(wrong)).toMatch(/exactly/);
 
     // Elicitation: declined aborts; a wrong typed name aborts; the right one deletes.
-    const declined = await c.callTool({ name: 'delete_account', arguments: { account: 'Billing', confirm_account_name: 'Billing' } });
+    const declined = await c.callTool({ name: 'delete_account', arguments: { account: 'Billing' } });
     expect(declined.isError).toBe(true);
     expect(textOf(declined)).toMatch(/declined by the user. Nothing was deleted/);
     expect(elicitor.asked[0]).toMatch(/Delete the AWS account "Billing"/);
@@ -111,14 +114,16 @@ describe('MCP over stdio (the built server, spawned)', () => {
     await close();
   });
 
-  it('with elicitation made mandatory, refuses destructive tools on clients without it', async () => {
-    const { client, close } = await stdioClient({ ...h.env, CLOUDLINK_MCP_REQUIRE_ELICITATION: 'true' });
+  it('with elicitation made mandatory, refuses destructive tools on clients without it, even with the typed fallback on', async () => {
+    const { client, close } = await stdioClient({ ...h.env, CLOUDLINK_MCP_REQUIRE_ELICITATION: 'true', CLOUDLINK_MCP_TYPED_CONFIRMATION: 'true' });
     const setup = (await client.callTool({ name: 'start_aws_setup', arguments: { kind: 'management' } })).structuredContent as { setupId: string; aws: { roleName: string; externalId: string; stackName: string } };
     const roleArn = deployStack(h.aws, setup, '222222222222');
     await client.callTool({ name: 'complete_aws_setup', arguments: { setupId: setup.setupId, name: 'Keep', roleArn } });
     const r = await client.callTool({ name: 'delete_account', arguments: { account: 'Keep', confirm_account_name: 'Keep' } });
     expect(r.isError).toBe(true);
-    expect(textOf(r)).toMatch(/only deletes after asking the human directly/);
+    const plain = await client.callTool({ name: 'delete_account', arguments: { account: 'Keep' } });
+    expect(plain.isError).toBe(true);
+    expect(textOf(plain)).toMatch(/this assistant cannot ask them.*Confirm it in Slack/s);
     expect((await client.callTool({ name: 'get_account', arguments: { account: 'Keep' } })).isError).toBeFalsy();
     await close();
   });

@@ -8,6 +8,7 @@ import { SecretBox } from '../../src/engine/secrets.js';
 import { createLogger, silentLogger, type Level } from '../../src/log.js';
 import { createMcpServer } from '../../src/mcp/server.js';
 import { admin, deployStack, member, type Harness } from '../helpers/engine.js';
+import { textOf } from '../helpers/mcp.js';
 import { SIGNING_SECRET, sign, slackHarness, text } from '../helpers/slack.js';
 
 const logs: string[] = [];
@@ -102,8 +103,9 @@ describe('who may do what', () => {
     await server.connect(b);
     const c = new Client({ name: 'intern', version: '1' });
     await c.connect(a);
-    const r = await c.callTool({ name: 'delete_account', arguments: { account: 'Payer', confirm_account_name: 'Payer' } });
+    const r = await c.callTool({ name: 'delete_account', arguments: { account: 'Payer' } });
     expect(r.isError).toBe(true);
+    expect(textOf(r)).toMatch(/only cloudlink admins may delete/);
     expect((await h.engine.run(listAccounts, admin, {})).accounts.map((x) => x.name)).toContain('Payer');
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { invisibleCharacter, invisibleMessage, mixedScriptMessage, mixedScriptWord, normalizeName } from '../names.js';
 
 /**
  * The domain's building blocks: everything a record is made of, except what each provider family adds
@@ -37,15 +38,25 @@ export const ActorRef = Actor.pick({ id: true, name: true, via: true, reach: tru
 export type ActorRef = z.infer<typeof ActorRef>;
 
 const NAME_CHARS = /^[\p{L}\p{N} ._\-()'&/:@+#]+$/u;
-// Checks run in order: control characters are refused before white space is folded, and the
-// length and character rules apply to the folded name. (overwrite keeps the JSON Schema a string.)
+// Checks run in order: control and invisible characters are refused as typed (so the message names
+// the character typed: NFKC turns U+3164 into U+1160, both invisible), then the name is normalised to
+// NFKC with white space folded, and the length, character and script rules apply to that. Look-alikes
+// of existing names are refused where names are compared (lookup.ts). (overwrite keeps the JSON Schema a string.)
 export const AccountName = z
   .string({ error: 'a name is required' })
   .refine((s) => !/\p{Cc}/u.test(s), 'the name cannot contain control characters (tabs, line breaks…)')
-  .overwrite((s) => s.trim().replace(/\s+/g, ' '))
+  .superRefine((s, ctx) => {
+    const ch = invisibleCharacter(s);
+    if (ch) ctx.addIssue({ code: 'custom', message: invisibleMessage(ch) });
+  })
+  .overwrite(normalizeName)
   .min(1, 'the name cannot be empty')
   .max(64, 'the name must be at most 64 characters')
-  .regex(NAME_CHARS, "the name may use letters, digits, spaces and - _ . ( ) ' & / : @ + # only");
+  .regex(NAME_CHARS, "the name may use letters, digits, spaces and - _ . ( ) ' & / : @ + # only")
+  .superRefine((s, ctx) => {
+    const mixed = mixedScriptWord(s);
+    if (mixed) ctx.addIssue({ code: 'custom', message: mixedScriptMessage(mixed) });
+  });
 
 /** A reference to an account typed by a person or a model: its name (case-insensitive) or its id. */
 export const AccountRef = z.string().min(1).max(200).describe('Name (case-insensitive) or id of the account.');

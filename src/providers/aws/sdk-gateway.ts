@@ -3,6 +3,7 @@ import type { AwsGateway, AwsSession, OrganizationInfo, StackDescription, Verifi
 import { principalFromCallerArn } from '../../engine/families/aws-role/arn.js';
 import { CloudlinkError } from '../../engine/errors.js';
 import { isAccessDenied, isNetwork, isThrottle, mapAwsError } from './errors.js';
+import type { Logger } from '../../log.js';
 
 export type AwsProviderConfig = {
   region: string;
@@ -17,11 +18,24 @@ export type AwsProviderConfig = {
   retryBaseMs: number;
   /** Whether the default provider chain has a source to read (see credentials.ts). */
   hasCredentialSource: boolean;
+  /** Where the SDK's own warnings go (it writes to the console otherwise). */
+  log?: Logger;
 };
 
 type Session = AwsSession & { credentials: AwsCredentialIdentity };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What the SDK's logger said, in one line: the command and the error's name, never inputs or outputs. */
+function sdkDetail(parts: unknown[]): string {
+  return parts
+    .map((p) => {
+      if (typeof p === 'string') return p;
+      const o = p as { clientName?: string; commandName?: string; error?: { name?: string } };
+      return o?.commandName ? `${o.clientName ?? ''} ${o.commandName}${o.error?.name ? `: ${o.error.name}` : ''}`.trim() : p instanceof Error ? p.name : typeof p;
+    })
+    .join(' ');
+}
 
 /** The AWS gateway on the real AWS SDK v3. Clients load on first use: start-up stays fast. */
 export class SdkAwsGateway implements AwsGateway {
@@ -35,12 +49,15 @@ export class SdkAwsGateway implements AwsGateway {
   }
 
   private clientConfig(region: string, credentials?: AwsCredentialIdentity) {
+    const log = this.config.log;
+    const logger = log ? { debug: () => undefined, info: () => undefined, trace: () => undefined, warn: (...m: unknown[]) => log.warn('AWS SDK warning', { detail: sdkDetail(m) }), error: (...m: unknown[]) => log.debug('AWS SDK error', { detail: sdkDetail(m) }) } : undefined;
     return {
+      ...(logger ? { logger } : {}),
       region,
       endpoint: this.config.endpoint,
       credentials: credentials ?? this.config.credentials,
       maxAttempts: this.config.maxAttempts,
-      requestHandler: { requestTimeout: this.config.requestTimeoutMs, connectionTimeout: this.config.requestTimeoutMs },
+      requestHandler: { requestTimeout: this.config.requestTimeoutMs, connectionTimeout: this.config.requestTimeoutMs, ...(logger ? { logger } : {}) },
     };
   }
 

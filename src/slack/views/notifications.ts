@@ -31,7 +31,7 @@ export function notificationMessage(n: Notification): Message {
   switch (n.kind) {
     case 'invite': {
       const who = mention(n.invite.inviter.id, n.invite.inviter.via, n.invite.inviter.name);
-      return { text: `${n.invite.inviter.name ?? 'A colleague'} asked you to connect ${PROVIDER_LABELS[n.invite.provider]} to cloudlink`, blocks: inviteDmBlocks(n.invite, n.handout, who) };
+      return { text: `${esc(n.invite.inviter.name ?? 'A colleague')} asked you to connect ${PROVIDER_LABELS[n.invite.provider]} to cloudlink`, blocks: inviteDmBlocks(n.invite, n.handout, who) };
     }
     case 'account_linked': {
       const text = linkedText(n);

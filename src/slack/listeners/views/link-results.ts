@@ -13,7 +13,7 @@ export async function reportLink(deps: SlackDeps, client: WebClient, actor: Acto
   try {
     const out = await link();
     const text = `:white_check_mark: ${esc(out.message)}${(out.warnings ?? []).map((w) => `\n:warning: ${esc(w)}`).join('')}`;
-    await client.chat.postMessage({ channel: actor.id, text: out.message, blocks: [md(text)] });
+    await client.chat.postMessage({ channel: actor.id, text: esc(out.message), blocks: [md(text)] });
   } catch (e) {
     await client.chat.postMessage({
       channel: actor.id,
