@@ -1,4 +1,9 @@
-import unhomoglyph from 'unhomoglyph';
+import { createRequire } from 'node:module';
+
+// The confusables table (about 120 KB) loads on the first skeleton, not at start: an assistant spawns
+// the stdio server on every start and most starts never compare a name.
+let unhomoglyphFn: ((s: string) => string) | undefined;
+const unhomoglyph = (s: string) => (unhomoglyphFn ??= createRequire(import.meta.url)('unhomoglyph') as (s: string) => string)(s);
 
 /**
  * What makes two account names look alike, and the rules that keep a new name from passing for
@@ -75,7 +80,8 @@ function scriptName(code: string) {
   }
 }
 
-export type MixedScripts = { word: string; first: string; other: string; char: string };
+/** A word that mixes scripts: the script most of it is written in, and a character of another one. */
+export type MixedScripts = { word: string; main: string; odd: string; char: string };
 
 /**
  * The first word (a run of letters, marks and digits) that mixes scripts, as UTS 39 resolves them:
@@ -84,27 +90,34 @@ export type MixedScripts = { word: string; first: string; other: string; char: s
  */
 export function mixedScriptWord(name: string): MixedScripts | undefined {
   for (const word of name.match(/[\p{L}\p{M}\p{N}]+/gu) ?? []) {
+    const chars = [...word].map((ch) => ({ ch, scripts: scriptsOf(ch) }));
     let resolved: Set<string> | undefined;
-    let first: string | undefined;
-    for (const ch of word) {
-      const own = scriptsOf(ch);
-      if (!own?.length) continue;
-      const augmented = new Set(own.flatMap((c) => [c, ...(AUGMENT[c] ?? [])]));
-      if (!resolved) {
+    let first: { ch: string; code: string } | undefined;
+    for (const { ch, scripts } of chars) {
+      if (!scripts?.length) continue;
+      const augmented = new Set(scripts.flatMap((c) => [c, ...(AUGMENT[c] ?? [])]));
+      if (!resolved || !first) {
         resolved = augmented;
-        first = own[0];
+        first = { ch, code: scripts[0]! };
         continue;
       }
       const next = new Set([...resolved].filter((c) => augmented.has(c)));
-      if (!next.size) return { word, first: scriptName(first!), other: scriptName(own[0]!), char: ch };
-      resolved = next;
+      if (next.size) {
+        resolved = next;
+        continue;
+      }
+      // Name the odd one out: "Ρayer" is Latin with a Greek Ρ, "Pаyer" Latin with a Cyrillic а.
+      const other = { ch, code: scripts[0]! };
+      const count = (code: string) => chars.filter((c) => c.scripts?.includes(code)).length;
+      const [main, odd] = count(first.code) >= count(other.code) ? [first, other] : [other, first];
+      return { word, main: scriptName(main.code), odd: scriptName(odd.code), char: odd.ch };
     }
   }
   return undefined;
 }
 
 export function mixedScriptMessage(m: MixedScripts) {
-  return `the word "${m.word}" mixes ${m.first} and ${m.other} letters (${codePointLabel(m.char)} "${m.char}" is ${m.other}), which lets a name pass for another; type each word in one script`;
+  return `the word "${m.word}" mixes ${m.main} and ${m.odd} characters (${codePointLabel(m.char)} "${m.char}" is ${m.odd}), which lets a name pass for another; type each word in one script`;
 }
 
 /**
@@ -116,15 +129,23 @@ export function skeleton(s: string): string {
   return unhomoglyph(s.normalize('NFD').replace(IGNORABLE_ALL, '')).normalize('NFD');
 }
 
+/** Every name check compares with every account: the stored names' keys are kept (bounded). */
+const keyCache = new Map<string, ReadonlySet<string>>();
+
 /**
  * What a name is compared with for look-alikes: the skeletons of the name as stored and as NFKC, each
  * as typed and lower-cased (names are case-insensitive, so "tearn" is also a look-alike of "TEAM").
  * Names stored before these rules may be neither NFKC nor free of invisible characters.
  */
-export function lookalikeKeys(name: string): Set<string> {
-  const keys = new Set<string>();
-  for (const form of new Set([name, name.normalize('NFKC')])) {
-    for (const cased of [form, form.toLocaleLowerCase('en-US')]) keys.add(skeleton(cased).trim().replace(/\s+/g, ' '));
+export function lookalikeKeys(name: string): ReadonlySet<string> {
+  let keys = keyCache.get(name);
+  if (!keys) {
+    const made = new Set<string>();
+    for (const form of new Set([name, name.normalize('NFKC')])) {
+      for (const cased of [form, form.toLocaleLowerCase('en-US')]) made.add(skeleton(cased).trim().replace(/\s+/g, ' '));
+    }
+    if (keyCache.size >= 20_000) keyCache.clear();
+    keyCache.set(name, (keys = made));
   }
   return keys;
 }
