@@ -2,8 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { LowdbStore } from '../../src/store/lowdb-store.js';
 
-const [path, countArg, label] = process.argv.slice(2);
-const store = new LowdbStore(path!);
+const [path, countArg, label, staleMsArg] = process.argv.slice(2);
+const store = new LowdbStore(path!, staleMsArg ? { staleMs: Number(staleMsArg) } : {});
 await store.init();
 const count = Number(countArg);
 for (let i = 0; i < count; i++) {

@@ -1,12 +1,14 @@
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CloudlinkError } from '../../src/engine/errors.js';
 import { SCHEMA_VERSION } from '../../src/engine/domain/records.js';
 import { LowdbStore } from '../../src/store/lowdb-store.js';
+import { deadHolder, holdLock } from '../helpers/lock-holder.js';
 
 let dir: string;
 let path: string;
@@ -20,9 +22,9 @@ afterEach(async () => {
 });
 
 const entry = (id: string) => ({ id: randomUUID(), at: new Date().toISOString(), actor: { id: 'test', via: 'system' as const }, operation: 'test.write', target: { type: 'account' as const, id }, outcome: 'ok' as const, details: {} });
-const writer = (label: string, count: number) =>
+const writer = (label: string, count: number, staleMs?: number) =>
   new Promise<void>((resolve, reject) => {
-    const child = fork(new URL('../helpers/store-writer.ts', import.meta.url).pathname, [path, String(count), label], { execArgv: ['--import', 'tsx'], stdio: 'pipe' });
+    const child = fork(new URL('../helpers/store-writer.ts', import.meta.url).pathname, [path, String(count), label, ...(staleMs ? [String(staleMs)] : [])], { execArgv: ['--import', 'tsx'], stdio: 'pipe' });
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer ${label} exited ${code}`))));
   });
 
@@ -133,5 +135,101 @@ describe('LowdbStore', () => {
     await chmod(join(dir, 'nested'), 0o500);
     await expect(store.mutate((db) => db.audit.push(entry('lost')))).rejects.toMatchObject({ code: 'STORE_WRITE_FAILED' });
     expect((await new LowdbStore(path).read()).audit).toHaveLength(1);
+  });
+});
+
+/** Slack wants an answer within 3 s: the outcome of `work` if it comes by then, else 'still waiting'. */
+async function withinSlackWindow<T>(work: Promise<T>): Promise<T | 'still waiting'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'still waiting'>((r) => (timer = setTimeout(() => r('still waiting'), 3_000)));
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+    await work.catch(() => undefined); // never leave it running past the test
+  }
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('LowdbStore: a lock holder that dies', () => {
+  // A minute's stale bound: only recognising the dead holder can explain a quick takeover.
+  const MINUTE = 60_000;
+  const lockDir = () => `${path}.lock`;
+  const ids = async () => (await new LowdbStore(path).read()).audit.map((e) => e.target.id);
+  const writeAfter = (store: LowdbStore) =>
+    store.mutate((db) => {
+      db.audit.push(entry('after'));
+      return 'written' as const;
+    });
+
+  it('takes over at once the lock of a holder killed with SIGKILL, long before it is stale', async () => {
+    const store = new LowdbStore(path, { staleMs: MINUTE });
+    await store.init();
+    await store.mutate((db) => db.audit.push(entry('before')));
+    await deadHolder(path);
+    // What kill -9 leaves: the lock folder, which would stay fresh-looking for a minute.
+    expect(existsSync(lockDir())).toBe(true);
+    expect(await withinSlackWindow(writeAfter(store))).toBe('written');
+    // The dead holder's half-done mutation never landed; everything committed is there.
+    expect(await ids()).toEqual(['before', 'after']);
+    expect(existsSync(lockDir())).toBe(false);
+  });
+
+  it('waits for a live holder, and goes on as soon as it is killed', async () => {
+    const store = new LowdbStore(path, { staleMs: MINUTE });
+    await store.init();
+    const holder = await holdLock(path);
+    const write = writeAfter(store);
+    expect(await Promise.race([write, sleep(1_000).then(() => 'still waiting')])).toBe('still waiting');
+    expect(JSON.parse(await readFile(join(lockDir(), 'owner'), 'utf8'))).toMatchObject({ pid: holder.pid });
+    await holder.kill();
+    expect(await withinSlackWindow(write)).toBe('written');
+    expect(await ids()).toEqual(['after']);
+  });
+
+  it.runIf(existsSync('/proc/self/stat'))('recognises a dead holder whose pid now names another process', async () => {
+    const store = new LowdbStore(path, { staleMs: MINUTE });
+    await store.init();
+    await deadHolder(path);
+    const ownerFile = join(lockDir(), 'owner');
+    const owner = JSON.parse(await readFile(ownerFile, 'utf8'));
+    // The pid is alive (it is this process now) but did not start when the holder did: pid reuse.
+    await writeFile(ownerFile, JSON.stringify({ ...owner, pid: process.pid }));
+    expect(await withinSlackWindow(writeAfter(store))).toBe('written');
+    expect(await ids()).toEqual(['after']);
+  });
+
+  it.each(['no owner record yet', 'an owner on another host'])('takes over a lock with %s only once it is stale', async (kind) => {
+    const store = new LowdbStore(path, { staleMs: 2_000 });
+    await store.init();
+    if (kind === 'no owner record yet') {
+      // What a holder between mkdir and writing its record looks like (or one killed right there).
+      await mkdir(lockDir());
+    } else {
+      await deadHolder(path);
+      const ownerFile = join(lockDir(), 'owner');
+      await writeFile(ownerFile, JSON.stringify({ ...JSON.parse(await readFile(ownerFile, 'utf8')), host: 'another-host.example' }));
+    }
+    const refreshedAt = (await stat(lockDir())).mtimeMs;
+    expect(await writeAfter(store)).toBe('written');
+    expect(Date.now() - refreshedAt).toBeGreaterThanOrEqual(1_900);
+    expect(await ids()).toEqual(['after']);
+  });
+
+  it('lets exactly one of many racing waiters take over a dead lock: no lost update', async () => {
+    const store = new LowdbStore(path, { staleMs: MINUTE });
+    await store.init();
+    const holder = await holdLock(path);
+    // Two other processes and six stores in this one, all queued behind the holder when it dies.
+    const children = [writer('a', 20, MINUTE), writer('b', 20, MINUTE)];
+    const stores = Array.from({ length: 6 }, () => new LowdbStore(path, { staleMs: MINUTE }));
+    const local = stores.flatMap((s, i) => Array.from({ length: 5 }, (_, j) => s.mutate((db) => db.audit.push(entry(`local-${i}-${j}`)))));
+    await sleep(1_000);
+    await holder.kill();
+    await Promise.all([...children, ...local]);
+    const all = await ids();
+    expect(all).toHaveLength(70);
+    expect(new Set(all).size).toBe(70);
+    expect(existsSync(lockDir())).toBe(false);
   });
 });
