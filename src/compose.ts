@@ -29,6 +29,9 @@ export function settingsFrom(config: Config): EngineSettings {
     membersCanLink: config.CLOUDLINK_MEMBERS_CAN_LINK,
     certificateLifetimeDays: config.CLOUDLINK_CERT_LIFETIME_DAYS,
     certificateWarnDays: config.CLOUDLINK_CERT_WARN_DAYS,
+    orgSyncMs: config.CLOUDLINK_ORG_SYNC_MINUTES * 60_000,
+    orgConcurrency: config.CLOUDLINK_ORG_CONCURRENCY,
+    memberRoleGraceMs: config.CLOUDLINK_ORG_ROLE_GRACE_MINUTES * 60_000,
   };
 }
 
@@ -71,7 +74,7 @@ export type Composed = { engine: Engine; store: Store; log: Logger; config: Conf
 
 export async function composeEngine(config: Config, opts: ComposeOptions = {}): Promise<Composed> {
   const log = opts.log ?? createLogger({ level: config.CLOUDLINK_LOG_LEVEL });
-  const store = opts.store ?? new LowdbStore(config.CLOUDLINK_STORE_PATH);
+  const store = opts.store ?? new LowdbStore(config.CLOUDLINK_STORE_PATH, { staleMs: config.CLOUDLINK_STORE_STALE_LOCK_SECONDS * 1000 });
   await store.init();
   const settings = settingsFrom(config);
   const keyFile = store instanceof LowdbStore ? `${store.location.replace(/\.json$/, '')}.key` : undefined;

@@ -52,6 +52,9 @@ export const ConfigSchema = z.object({
   CLOUDLINK_SETUP_TTL_HOURS: num(168, 1, 24 * 90),
   CLOUDLINK_INVITE_TTL_HOURS: num(168, 1, 24 * 90),
   CLOUDLINK_WATCH_INTERVAL_SECONDS: num(30, 1, 3600),
+  CLOUDLINK_ORG_SYNC_MINUTES: num(60, 1, 10_080),
+  CLOUDLINK_ORG_CONCURRENCY: num(16, 1, 128),
+  CLOUDLINK_ORG_ROLE_GRACE_MINUTES: num(30, 1, 10_080),
   CLOUDLINK_OUTBOX_POLL_SECONDS: num(5, 1, 3600),
   CLOUDLINK_HEALTH_INTERVAL_MINUTES: num(360, 0, 10_080),
   CLOUDLINK_MEMBERS_CAN_LINK: bool(true),
@@ -86,6 +89,8 @@ export const ConfigSchema = z.object({
   CLOUDLINK_MCP_ROLE: z.enum(['admin', 'member']).default('admin'),
   CLOUDLINK_MCP_SLACK_USER: z.string().regex(/^[UW][A-Z0-9_]+$/, 'must be a Slack user id such as U0123ABCD').optional(),
   CLOUDLINK_CLI_ACTOR: z.string().min(1).max(100).optional(),
+  // Store: how long a lock whose holder cannot be proved dead must go unrefreshed before it is taken over.
+  CLOUDLINK_STORE_STALE_LOCK_SECONDS: num(5, 2, 3600),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -23,6 +23,11 @@ export type EngineSettings = {
   membersCanLink: boolean;
   certificateLifetimeDays: number;
   certificateWarnDays: number;
+  /** Organizations: how often a linked organization is resynced, and how many members are verified at once. */
+  orgSyncMs: number;
+  orgConcurrency: number;
+  /** A member whose role has not appeared this long after it was first seen is "role missing", not "waiting". */
+  memberRoleGraceMs: number;
 };
 
 /** The clouds the families talk to, through the engine's own ports. */
@@ -61,4 +66,10 @@ export type OpContext = EngineCore & {
   audit(db: Database, target: AuditTarget, details?: Record<string, unknown>): void;
   /** Runs another operation as the same actor, with its own input check and permission check. */
   runAs(def: AnyOperation, input: unknown): Promise<unknown>;
+  /** Long operations say how far they are (MCP progress notifications, a Slack message updated in place). */
+  progress?: (done: number, total: number, message: string) => void;
+  /** Set when the caller gave up (MCP cancellation): long operations stop between steps. */
+  signal?: AbortSignal;
 };
+
+export type RunOptions = Pick<OpContext, 'progress' | 'signal'>;

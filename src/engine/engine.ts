@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { EngineCore, EnginePorts, OpContext } from './context.js';
+import type { EngineCore, EnginePorts, OpContext, RunOptions } from './context.js';
 import { CloudlinkError } from './errors.js';
 import { EngineEvents } from './events.js';
 import { FAMILIES } from './families/table.js';
@@ -33,7 +33,7 @@ export function createEngine(ports: EnginePorts) {
   const operations = allOperations(FAMILIES);
   const byName = new Map(operations.map((o) => [o.name, o]));
 
-  const contextFor = (def: AnyOperation, actor: Actor): OpContext => operationContext(core, actor, def.name, (d, a, i) => run(d, a, i));
+  const contextFor = (def: AnyOperation, actor: Actor, options: RunOptions = {}): OpContext => operationContext(core, actor, def.name, (d, a, i) => run(d, a, i, options), options);
 
   async function authorize(def: AnyOperation, ctx: OpContext, input: unknown) {
     if (can(ctx.actor, def.permission, core.settings)) return;
@@ -42,9 +42,9 @@ export function createEngine(ports: EnginePorts) {
   }
 
   /** Runs an operation: parse, permission, use case. The only way in. */
-  async function run<D extends AnyOperation>(def: D, actor: Actor, raw: InputOf<D> | unknown = {}): Promise<OutputOf<D>> {
+  async function run<D extends AnyOperation>(def: D, actor: Actor, raw: InputOf<D> | unknown = {}, options: RunOptions = {}): Promise<OutputOf<D>> {
     const input = parseInput(def.input, raw);
-    const ctx = contextFor(def, actor);
+    const ctx = contextFor(def, actor, options);
     await authorize(def, ctx, input);
     const out = (await def.run(ctx, input)) as OutputOf<D>;
     // Something to tell may have been written with the change: deliver what this process can reach.
@@ -96,7 +96,20 @@ export function createEngine(ports: EnginePorts) {
         dispatcher.start(every.outboxMs);
         const health = every.healthMs > 0 ? setInterval(() => void run(checkAllAccounts, HEALTH, {}).catch((e) => ports.log.warn('scheduled health check failed', { error: e })), every.healthMs) : undefined;
         health?.unref();
+        // Families' own background work (organization resyncs), one pass at a time.
+        let busy = false;
+        const periodic = setInterval(async () => {
+          if (busy) return;
+          busy = true;
+          try {
+            for (const f of FAMILIES.all()) await f.periodic?.(core).catch((e) => ports.log.warn('background work failed', { family: f.id, error: e }));
+          } finally {
+            busy = false;
+          }
+        }, every.watchMs);
+        periodic.unref();
         return async () => {
+          clearInterval(periodic);
           watcher.stop();
           dispatcher.stop();
           if (health) clearInterval(health);

@@ -45,7 +45,7 @@ export const mcpOperations = (engine: Engine, options: McpOptions) => engine.ope
 export function registerTools(server: McpServer, engine: Engine, actor: () => Actor, options: McpOptions, log: Logger) {
   for (const def of mcpOperations(engine, options)) {
     const spec = toolSpec(def, options);
-    server.registerTool(spec.name, { title: spec.title, description: spec.description, inputSchema: spec.inputSchema, outputSchema: spec.outputSchema as z.ZodObject, annotations: spec.annotations }, async (args: Record<string, unknown>) => {
+    server.registerTool(spec.name, { title: spec.title, description: spec.description, inputSchema: spec.inputSchema, outputSchema: spec.outputSchema as z.ZodObject, annotations: spec.annotations }, async (args: Record<string, unknown>, extra) => {
       try {
         const who = actor();
         let input: Record<string, unknown> = args;
@@ -55,7 +55,14 @@ export function registerTools(server: McpServer, engine: Engine, actor: () => Ac
           const name = await confirmWithHuman(server, options, subject, typed as string | undefined);
           input = { ...rest, account: subject.id, [def.confirm.field]: name, [def.confirm.idField]: subject.id };
         }
-        const out = await engine.run(def, who, input);
+        // Long operations report progress when the client asked for it, and stop when it cancels.
+        const token = extra._meta?.progressToken;
+        const progress =
+          token !== undefined
+            ? (done: number, total: number, message: string) =>
+                void extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: done, total, message } }).catch(() => undefined)
+            : undefined;
+        const out = await engine.run(def, who, input, { ...(progress ? { progress } : {}), signal: extra.signal });
         return okResult(out, def.summarize(out));
       } catch (e) {
         return errorResult(e, log, def.name);

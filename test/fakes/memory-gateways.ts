@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { CloudlinkError } from '../../src/engine/errors.js';
-import type { AwsGateway, AwsSession, OrganizationInfo, VerifiedRole } from '../../src/engine/ports/aws.js';
+import type { AwsGateway, AwsSession, OrganizationInfo, OrgDiscovery, StackInstance, VerifiedRole } from '../../src/engine/ports/aws.js';
 import type { CertificateIssuer } from '../../src/engine/ports/certificates.js';
 import type { AzureSubscriptionInfo, CertificateCredential, MicrosoftGateway } from '../../src/engine/ports/microsoft.js';
 import type { Notification, Notifier } from '../../src/engine/ports/notifier.js';
@@ -32,6 +32,26 @@ export class MemoryAws implements AwsGateway {
 
   async describeStack() {
     return { status: 'CREATE_COMPLETE', outputs: {} };
+  }
+
+  /** An organization: its tree and accounts, and the StackSet's instances (null: no StackSet). */
+  org: OrgDiscovery = { rootId: 'r-root', nodes: [{ id: 'r-root', name: 'Root', kind: 'root' }], accounts: [], calls: 0 };
+  instances: StackInstance[] | null = null;
+  sessions = new Map<string, string>();
+
+  async openSession(input: { roleArn: string; externalId: string }) {
+    const role = this.roles.get(input.roleArn);
+    if (!role || role.externalId !== input.externalId) throw new CloudlinkError('ASSUME_ROLE_DENIED', `AWS says cloudlink is not authorized to perform sts:AssumeRole on ${input.roleArn}.`);
+    return { accountId: role.accountId } as unknown as AwsSession;
+  }
+
+  async discoverOrganization() {
+    this.calls.push('discoverOrganization');
+    return structuredClone(this.org);
+  }
+
+  async listStackInstances() {
+    return this.instances ? structuredClone(this.instances) : null;
   }
 }
 

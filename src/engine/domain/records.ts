@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CATALOG, type CatalogEntry, type ProviderId } from '../families/catalog.js';
 import { AuditEntry, Invitee, InviteStatus, ActorRef, Recipient, SetupBase } from './base.js';
+import { Organization } from '../families/aws/organization/schema.js';
 
 export * from './base.js';
 
@@ -69,6 +70,8 @@ export const Database = z.object({
   invites: z.array(Invite),
   audit: z.array(AuditEntry),
   outbox: z.array(OutboxItem).default([]),
+  /** Whole estates linked through one account (AWS Organizations). */
+  organizations: z.array(Organization).default([]),
 });
 export type Database = z.infer<typeof Database>;
 
@@ -79,4 +82,5 @@ export const emptyDatabase = (): Database => ({
   invites: [],
   audit: [],
   outbox: [],
+  organizations: [],
 });

@@ -46,6 +46,8 @@ export interface ProviderFamily {
   credentialExpiry?(account: Account): string | undefined;
   /** The background watcher's try at finishing an open setup by itself; `false` when not ready yet. */
   finishWatched?(core: EngineCore, setup: Setup): Promise<boolean>;
+  /** The family's own background work, called every watcher interval; it decides what is due. */
+  periodic?(core: EngineCore): Promise<void>;
 }
 
 export type FamilyTable = {

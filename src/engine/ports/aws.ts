@@ -18,7 +18,7 @@ export type VerifiedRole = {
 
 export type StackDescription = { status?: string; outputs: Record<string, string> };
 
-export interface AwsGateway {
+export interface AwsGateway extends AwsOrganizationsGateway {
   /** The IAM principal customers must trust (configured, or learnt from STS GetCallerIdentity). */
   platformPrincipalArn(): Promise<string>;
   /**
@@ -26,6 +26,38 @@ export interface AwsGateway {
    * GetCallerIdentity with the assumed credentials, a second AssumeRole without the External ID (to
    * prove the trust policy demands it), and the organization the account belongs to.
    */
-  verifyRole(input: { roleArn: string; externalId: string; region: string; retryForMs: number }): Promise<VerifiedRole>;
+  verifyRole(input: { roleArn: string; externalId: string; region: string; retryForMs: number; skipOrganization?: boolean }): Promise<VerifiedRole>;
   describeStack(session: AwsSession, stackName: string, region: string): Promise<StackDescription | null>;
+}
+
+/** An organization's structure as AWS Organizations reports it. */
+export type OrgNode = { id: string; name: string; kind: 'root' | 'ou'; parentId?: string };
+export type OrgAccount = {
+  id: string;
+  name: string;
+  email: string;
+  /** ACTIVE, SUSPENDED or PENDING_CLOSURE (Organizations' Status). */
+  status: string;
+  joinedMethod?: string;
+  joinedAt?: string;
+  /** The root or OU the account sits in directly. */
+  parentId: string;
+};
+export type OrgDiscovery = { rootId: string; nodes: OrgNode[]; accounts: OrgAccount[]; calls: number };
+
+/** One StackSet instance: where the member role is (being) deployed, and how that went. */
+export type StackInstance = { accountId: string; status: string; detailedStatus?: string; reason?: string };
+
+/**
+ * What the engine needs from AWS for a whole organization. Implementations page every list (pages
+ * hold at most 20 items and may be empty before the last), rate-limit themselves and back off on
+ * TooManyRequestsException, and count the calls they made.
+ */
+export interface AwsOrganizationsGateway {
+  /** AssumeRole into the management account (with its External ID): the session discovery runs as. */
+  openSession(input: { roleArn: string; externalId: string; region: string }): Promise<AwsSession>;
+  /** Roots, every OU below them (ListOrganizationalUnitsForParent) and the accounts directly in each (ListAccountsForParent). */
+  discoverOrganization(session: AwsSession): Promise<OrgDiscovery>;
+  /** The StackSet's instances (service-managed, in the management account); null when there is no such StackSet or no permission to read it. */
+  listStackInstances(session: AwsSession, stackSetName: string, region: string): Promise<StackInstance[] | null>;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ActorRef, Invitee, type Recipient } from '../domain/records.js';
 import { SetupHandoutBrief } from '../families/handouts.js';
+import { MemberState } from '../families/aws/organization/schema.js';
 import { AccountView, InviteView, SetupView } from '../views.js';
 
 /**
@@ -20,6 +21,12 @@ export const Notification = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('setup_needs_attention'), setup: SetupView, headline: z.string(), message: z.string() }),
   z.object({ kind: z.literal('invite_revoked'), invite: InviteView }),
+  z.object({
+    kind: z.literal('organization_changed'),
+    organization: z.object({ id: z.string(), name: z.string(), awsOrganizationId: z.string() }),
+    changes: z.array(z.object({ state: MemberState, count: z.number(), examples: z.array(z.string()) })),
+    byState: z.record(MemberState, z.number()),
+  }),
 ]);
 export type Notification = z.infer<typeof Notification>;
 

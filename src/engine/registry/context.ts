@@ -1,5 +1,5 @@
 import { appendAudit } from '../audit.js';
-import type { EngineCore, OpContext } from '../context.js';
+import type { EngineCore, OpContext, RunOptions } from '../context.js';
 import type { Actor } from '../domain/records.js';
 import { PUBLIC_READER, readerOf } from '../views.js';
 import type { AnyOperation } from './operation.js';
@@ -7,7 +7,7 @@ import type { AnyOperation } from './operation.js';
 export type Runner = (def: AnyOperation, actor: Actor, input: unknown) => Promise<unknown>;
 
 /** The context an operation runs in: audit entries are named after the operation and signed by the actor. */
-export function operationContext(core: EngineCore, actor: Actor, operation: string, run: Runner): OpContext {
+export function operationContext(core: EngineCore, actor: Actor, operation: string, run: Runner, options: RunOptions = {}): OpContext {
   return {
     ...core,
     actor,
@@ -15,6 +15,8 @@ export function operationContext(core: EngineCore, actor: Actor, operation: stri
     operation,
     audit: (db, target, details) => appendAudit(db, core.now(), actor, operation, target, details),
     runAs: (def, input) => run(def, actor, input),
+    ...(options.progress ? { progress: options.progress } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   };
 }
 

@@ -50,6 +50,10 @@ const SAMPLE: Record<string, Record<string, unknown>> = {
   complete_microsoft_setup: { setupId: 's' },
   list_azure_subscriptions: { account: 'x' },
   select_azure_subscriptions: { account: 'x', selected: [] },
+  link_organization: { managementAccount: 'x' },
+  resync_organization: { organization: 'x' },
+  list_organization: { organization: 'x' },
+  unlink_organization: { organization: 'x', confirmName: 'x' },
 };
 
 const ADMIN_ONLY = new Set(['rename', 'delete', 'subscriptions']);
@@ -92,7 +96,7 @@ describe('the operation registry', () => {
     const { engine, store } = await memoryEngine();
     const before = JSON.stringify(await store.read());
     const ops = engine.operations.filter((o) => ADMIN_ONLY.has(o.permission));
-    expect(ops.map((o) => o.name).sort()).toEqual(['delete_account', 'rename_account', 'select_azure_subscriptions']);
+    expect(ops.map((o) => o.name).sort()).toEqual(['delete_account', 'rename_account', 'select_azure_subscriptions', 'unlink_organization']);
     for (const op of ops) expect(await refusal(engine.run(op, member, SAMPLE[op.name])), op.name).toBe('FORBIDDEN');
     expect(JSON.stringify(await store.read())).toBe(before);
   });
@@ -103,7 +107,7 @@ describe('the operation registry', () => {
     expect(gated.length).toBeGreaterThan(8);
     for (const op of gated) expect(await refusal(engine.run(op, member, SAMPLE[op.name])), op.name).toBe('FORBIDDEN');
     // Reading stays open to members.
-    for (const op of engine.operations.filter((o) => o.permission === 'read' && o.nature.readOnly && !('account' in SAMPLE[o.name]!) && !('setupId' in SAMPLE[o.name]!))) {
+    for (const op of engine.operations.filter((o) => o.permission === 'read' && o.nature.readOnly && !['account', 'setupId', 'organization'].some((k) => k in SAMPLE[o.name]!))) {
       expect(await refusal(engine.run(op, member, SAMPLE[op.name])), op.name).toBe('ran');
     }
   });

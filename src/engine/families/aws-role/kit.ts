@@ -31,8 +31,12 @@ export type RoleFamilySpec = {
   start: { name: string; title: string; description: string; input: z.ZodObject };
   linkForm(ctx: OpContext): Promise<LinkForm>;
   inviteOptions(db: Readonly<Database>): InviteOption[];
-  /** Rules for starting; returns the setup fields the family decides (kind, management account, cluster). */
-  startRules(db: Readonly<Database>, input: StartInput): Pick<RoleSetup, 'kind'> & Partial<Pick<RoleSetup, 'managementAccountId' | 'clusterName'>>;
+  /** Rules for starting; returns the setup fields the family decides (kind, management account, cluster, rollout). */
+  startRules(db: Readonly<Database>, input: StartInput): Pick<RoleSetup, 'kind'> & Partial<Pick<RoleSetup, 'managementAccountId' | 'clusterName' | 'rollout'>>;
+  /** More quick-create parameters the family's template takes for this setup. */
+  extraParameters?(setup: RoleSetupRecord): Record<string, string | undefined>;
+  /** Inside the write that links the account: what else the family records (an organization). */
+  afterLink?(db: Database, account: Account, setup: RoleSetupRecord, ctx: OpContext): void;
   /** Rules once AWS answered: who the account says it is in its organization. */
   verifiedRules?(setup: RoleSetupRecord, arn: RoleArn, verified: VerifiedRole): void;
   /** The account's stored details, inside the write that links it. */
@@ -84,13 +88,13 @@ async function handout(ctx: EngineCore, spec: RoleFamilySpec, setup: RoleSetupRe
   const aws = setup.aws;
   const full = seesSetupDetails(reader, setup, db);
   const url = templateUrl(ctx.settings.templateBaseUrl, spec.template);
-  const parameters = { ExternalId: aws.externalId, TrustedPrincipalArn: aws.trustedPrincipalArn, RoleName: aws.roleName, ClusterName: aws.clusterName };
+  const parameters = { ExternalId: aws.externalId, TrustedPrincipalArn: aws.trustedPrincipalArn, RoleName: aws.roleName, ClusterName: aws.clusterName, ...spec.extraParameters?.(setup) };
   const quick = url && full ? quickCreateUrl({ partition: aws.partition, region: aws.region, templateUrl: url, stackName: aws.stackName, parameters }) : undefined;
   const instructions = [
     `Sign in to the AWS console as someone who can create IAM roles with CloudFormation, in ${spec.where(setup)}${aws.accountId ? ` (${aws.accountId})` : ''}.`,
     quick
       ? 'Open the quick-create link: the template and its parameters are filled in for you. Leave them as they are.'
-      : `Open CloudFormation → Create stack → "Upload a template file" and upload ${TEMPLATE_FILES[spec.template]} (shown below). Stack name: ${aws.stackName}. Parameters: ${full ? `ExternalId = ${aws.externalId}, ` : ''}TrustedPrincipalArn = ${aws.trustedPrincipalArn}, RoleName = ${aws.roleName}${aws.clusterName ? `, ClusterName = ${aws.clusterName}` : ''}.`,
+      : `Open CloudFormation → Create stack → "Upload a template file" and upload ${TEMPLATE_FILES[spec.template]} (shown below). Stack name: ${aws.stackName}. Parameters: ${Object.entries(parameters).filter(([k, v]) => v && (full || !k.endsWith('ExternalId'))).map(([k, v]) => `${k} = ${v}`).join(', ')}.`,
     'Tick "I acknowledge that AWS CloudFormation might create IAM resources with custom names" and choose Create stack.',
     'Wait for the stack to reach CREATE_COMPLETE (about a minute).',
     aws.accountId
@@ -146,6 +150,7 @@ export async function linkRole(ctx: OpContext, family: RoleFamily, setup: RoleSe
     };
     const account = { ...connectedAccountBase(setup, name, now), provider: spec.id, [spec.id]: spec.details(db, current, base, verified) } as Account;
     db.accounts.push(account);
+    spec.afterLink?.(db, account, current, ctx);
     const invite = closeSetup(db, setup.id, account.id, now);
     ctx.audit(db, { type: 'account', id: account.id, name }, { provider: spec.id, kind: s.kind, awsAccountId: arn.accountId, via: finisher ? 'request' : 'watcher', setupId: setup.id, ...(invite ? { inviteId: invite.id } : {}) });
     announceLinked(ctx, db, { account: accountView(ctx, account, db, PUBLIC_READER), setup: current, ...(invite ? { invite } : {}), ...(finisher ? { finisher } : {}) });

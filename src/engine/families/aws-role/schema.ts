@@ -32,6 +32,8 @@ export const RoleSetup = z.object({
   accountId: AwsAccountId.optional(),
   managementAccountId: z.string().optional(),
   clusterName: z.string().optional(),
+  /** Management accounts: the member role rolled out by a StackSet in the same stack. */
+  rollout: z.object({ ouIds: z.array(z.string()), externalId: z.string(), memberRoleName: z.string() }).optional(),
 });
 export type RoleSetup = z.infer<typeof RoleSetup>;
 

@@ -3,12 +3,14 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const TEMPLATE_VERSION = '1.0.0';
+export const TEMPLATE_VERSION = '1.1.0';
 
 export const TEMPLATE_FILES = {
   aws: 'aws-integration-role.yaml',
   eks: 'eks-integration-role.yaml',
   organization: 'aws-organization-stackset.yaml',
+  /** The member account role: what the StackSets of `aws` and `organization` deploy (inlined there), or a self-managed StackSet or one stack per account. */
+  member: 'aws-member-role.yaml',
 } as const;
 export type TemplateKey = keyof typeof TEMPLATE_FILES;
 

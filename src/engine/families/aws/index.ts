@@ -6,6 +6,10 @@ import { AccountName, AwsAccountId, AwsRegion, type AccountOf, type Database } f
 import { accountNameOf } from '../../views.js';
 import { roleFamily, type RoleFamilySpec } from '../aws-role/kit.js';
 import { completeAwsSetup, watchSetup } from '../aws-role/operations.js';
+import { generateExternalId } from '../aws-role/external-id.js';
+import { systemActor } from '../../registry/context.js';
+import type { EngineCore } from '../../context.js';
+import { MEMBER_ROLE_NAME, newOrganization, ORGANIZATION_OPERATIONS, organizationsPass } from './organization/operations.js';
 
 type AwsAccount = AccountOf<'aws'>;
 const managementAccounts = (db: Readonly<Database>) => accountsOf(db, 'aws').filter((a) => a.aws.kind === 'management');
@@ -18,8 +22,15 @@ const StartInput = z
     accountId: AwsAccountId.optional().describe('The 12-digit AWS account id, if known: cloudlink then watches for the role and finishes the link by itself.'),
     region: AwsRegion.optional().describe('Region to open the CloudFormation console in (IAM is global; any works).'),
     managementAccount: z.string().min(1).max(200).optional().describe('Linked accounts: name or id of the management account it belongs to, when several are linked.'),
+    rollOutTo: z
+      .array(z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/, 'must be a root id (r-ab12) or an OU id (ou-ab12-cd34ef56)'))
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('Management accounts: also roll the member role out to these roots/OUs in the same stack (a StackSet), so cloudlink links the whole organization. The root id (r-…) covers every account; it is shown in the AWS Organizations console.'),
   })
-  .strict();
+  .strict()
+  .refine((v) => !v.rollOutTo || v.kind === 'management', { message: 'only a management account rolls the member role out to the organization', path: ['rollOutTo'] });
 type StartInput = z.infer<typeof StartInput>;
 
 /** Which management account a linked account belongs to: the one named, else its organization's, else the only one. */
@@ -70,7 +81,7 @@ const spec: RoleFamilySpec = {
   ],
   startRules(db, raw) {
     const input = raw as StartInput;
-    if (input.kind !== 'linked') return { kind: 'management' };
+    if (input.kind !== 'linked') return { kind: 'management', ...(input.rollOutTo ? { rollout: { ouIds: input.rollOutTo, externalId: generateExternalId(), memberRoleName: MEMBER_ROLE_NAME } } : {}) };
     const managers = managementAccounts(db);
     if (managers.length === 0) {
       throw new CloudlinkError('MANAGEMENT_REQUIRED', 'Link your AWS management account first: a linked account belongs to an organization whose management account cloudlink already knows. Start a management account setup, then come back for the linked accounts.', { kind: 'Link a management account first.' });
@@ -83,6 +94,12 @@ const spec: RoleFamilySpec = {
       return { kind: 'linked', managementAccountId: m.id };
     }
     return { kind: 'linked', ...(managers.length === 1 ? { managementAccountId: managers[0]!.id } : {}) };
+  },
+  extraParameters: (setup) => (setup.aws.rollout ? { OrganizationalUnitIds: setup.aws.rollout.ouIds.join(','), MemberExternalId: setup.aws.rollout.externalId, MemberRoleName: setup.aws.rollout.memberRoleName } : {}),
+  afterLink(db, account, setup, ctx) {
+    // The same stack rolled the member role out: the organization is linked with it, and resynced soon.
+    if (!setup.aws.rollout || db.organizations.some((o) => o.managementAccountId === account.id)) return;
+    db.organizations.push(newOrganization(ctx, account as AwsAccount, setup.aws.stackName, { externalId: setup.aws.rollout.externalId, includeOus: setup.aws.rollout.ouIds.filter((id) => id.startsWith('ou-')) }));
   },
   verifiedRules(setup, arn, verified) {
     const org = verified.organization;
@@ -98,9 +115,11 @@ const spec: RoleFamilySpec = {
   what: (setup) => `an AWS ${setup.aws.kind} account`,
   where: (setup) => (setup.aws.kind === 'management' ? "your organization's management (payer) account" : 'the AWS account to link'),
   extraInstructions: (setup) =>
-    setup.aws.kind === 'management'
-      ? ['Optional: to cover every member account, deploy aws-organization-stackset.yaml in this management account afterwards (a StackSet never deploys to the management account itself, which is why this stack comes first).']
-      : [],
+    setup.aws.rollout
+      ? [`The same stack rolls the member role out to ${setup.aws.rollout.ouIds.join(', ')} with a StackSet (trusted access for CloudFormation StackSets must be on in AWS Organizations). cloudlink then links every member account as its role appears.`]
+      : setup.aws.kind === 'management'
+        ? ['To cover every member account later, link the organization once this account is linked (cloudlink gives you a one-click StackSet for the members).']
+        : [],
   describe(account, db) {
     const a = (account as AwsAccount).aws;
     const mgmt = a.managementAccountId ? accountNameOf(db, a.managementAccountId) : undefined;
@@ -114,10 +133,15 @@ const spec: RoleFamilySpec = {
     if ((account as AwsAccount).aws.kind !== 'management') return;
     const linked = linkedAccountsOf(db, account.id);
     if (linked.length) {
-      const names = linked.map((a) => `"${a.name}"`).join(', ');
-      throw new CloudlinkError('HAS_LINKED_ACCOUNTS', `"${account.name}" is a management account with ${linked.length} linked account${linked.length > 1 ? 's' : ''} (${names}). Delete those first, then the management account.`);
+      const names = linked.slice(0, 5).map((a) => `"${a.name}"`).join(', ') + (linked.length > 5 ? ` and ${linked.length - 5} more` : '');
+      const org = db.organizations.some((o) => o.managementAccountId === account.id);
+      throw new CloudlinkError('HAS_LINKED_ACCOUNTS', `"${account.name}" is a management account with ${linked.length} linked account${linked.length > 1 ? 's' : ''} (${names}). ${org ? 'Unlink its organization first (unlink_organization), then' : 'Delete those first, then'} the management account.`);
     }
   },
 };
 
-export const awsFamily = roleFamily(spec, { complete: completeAwsSetup, operations: [watchSetup] });
+const ORG_ACTOR = systemActor('cloudlink-organizations', 'organization resync');
+
+export const awsFamily = Object.assign(roleFamily(spec, { complete: completeAwsSetup, operations: [watchSetup, ...ORGANIZATION_OPERATIONS] }), {
+  periodic: (core: EngineCore) => organizationsPass(core, ORG_ACTOR, { waitingEveryMs: 60_000 }),
+});
