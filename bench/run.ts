@@ -5,6 +5,7 @@ import { mcpStartup } from './mcp-startup.js';
 import { mcpToolLatency } from './mcp-tools.js';
 import { slackAck } from './slack-ack.js';
 import { storeRename } from './store.js';
+import { organizationBench } from './organization.js';
 import { mb, ms } from './stats.js';
 
 /** `npm run bench`: one table. A benchmark, never a timed test. */
@@ -40,6 +41,14 @@ try {
   row(`Slack ack, first 20 concurrent /cloud list after a start, ${accounts} (cold)`, `${ms(ack.cold.median)} median, ${ms(ack.cold.p99)} p99`, 'goal: p99 under 100 ms');
   row(`Slack ack, next 200 signed /cloud list, 20 at a time, ${accounts}`, `${ms(ack.median)} median, ${ms(ack.p99)} p99`, `Slack's limit is 3,000 ms; ${ack.answered}/200 listings delivered`);
   row(`Service resident memory (cloudlink serve, ${accounts})`, `${mb(ack.idle)} idle, ${mb(ack.after)} after the Slack run`);
+  }
+
+  if (want('organization')) {
+    const o = await organizationBench({ accounts: 1000, ous: 40, latencyMs: 50, throttleRate: 0.05 });
+    const what = 'organization of 1,000 accounts in 40 OUs, AWS fake with 50 ms per call and 5% throttled';
+    row(`Organization discovery, ${what}`, ms(o.discoveryMs), `${o.calls} AWS calls in the whole link (${o.throttled} throttled and retried)`);
+    row(`Organization: every member linked, ${what}`, `${ms(o.linkMs)}, ${o.linked} linked (${o.unique} unique)`, `floor ${ms(o.floorMs)} = calls × 50 ms / concurrency ${o.concurrency}: ${(o.linkMs / o.floorMs).toFixed(2)}× the floor; goal under 30 s and 2×`);
+    row('Organization resync, unchanged (1,000 accounts)', ms(o.resyncMs), `${o.resyncChanges} changes; goal under 5 s; peak RSS of the whole run ${mb(o.peakRss)} (goal under 300 MB)`);
   }
 
   if (want('store'))

@@ -51,3 +51,41 @@ export function mapAwsError(e: unknown, ctx: RoleContext): CloudlinkError {
   if (status && status >= 500) return new CloudlinkError('CLOUD_ERROR', `AWS answered with a server error (HTTP ${status}). Nothing was stored; try again in a moment.`);
   return new CloudlinkError('CLOUD_ERROR', `AWS refused the request (${err?.name ?? 'unknown error'}). Nothing was stored; check the role and try again.`);
 }
+
+/** What the management account's role needs to read the organization (granted by cloudlink's template). */
+export const ORGANIZATIONS_READ_ACTIONS = ['organizations:ListRoots', 'organizations:ListOrganizationalUnitsForParent', 'organizations:ListAccountsForParent'];
+
+/**
+ * Organizations errors during discovery, in words for the person linking the organization. `operation`
+ * is the API that failed (ListRoots, ListAccountsForParent…), so a missing permission is named.
+ */
+export function mapOrganizationsError(e: unknown, operation: string, attempts?: number): CloudlinkError {
+  if (e instanceof CloudlinkError) return e;
+  const err = e as AwsLikeError;
+  if (isAccessDenied(e)) {
+    return new CloudlinkError(
+      'PERMISSION_MISSING',
+      `AWS Organizations refused organizations:${operation} to cloudlink's role in the management account, so cloudlink cannot read the organization's accounts. The role needs ${ORGANIZATIONS_READ_ACTIONS.join(', ')} (organizations:List*). Update the management account's cloudlink stack to the current template (it grants them), then try again. Nothing was stored.`,
+      {},
+      { operation, missing: `organizations:${operation}` },
+    );
+  }
+  if (err?.name === 'AWSOrganizationsNotInUseException') {
+    return new CloudlinkError(
+      'NOT_ORGANIZATION_MANAGEMENT',
+      'This AWS account is not part of an AWS Organization, so there is no organization to link. Link its accounts one by one instead, or create the organization in AWS Organizations first. Nothing was stored.',
+    );
+  }
+  if (isThrottle(e)) {
+    return new CloudlinkError(
+      'CLOUD_THROTTLED',
+      `AWS Organizations kept throttling cloudlink (${err.name} on ${operation}${attempts ? ` after ${attempts} attempts` : ''}). Organizations allows only a few requests per second per account, shared with every other tool using it. Nothing was stored; try again in a few minutes.`,
+      {},
+      { operation },
+    );
+  }
+  if (err?.name === 'ExpiredToken' || err?.name === 'ExpiredTokenException') {
+    return new CloudlinkError('CLOUD_ERROR', 'The session in the management account expired while cloudlink read the organization. Nothing was stored; try again.');
+  }
+  return mapAwsError(e, { roleArn: '', externalId: '', principalArn: '' });
+}

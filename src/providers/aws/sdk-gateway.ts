@@ -1,8 +1,10 @@
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import type { AwsGateway, AwsSession, OrganizationInfo, StackDescription, VerifiedRole } from '../../engine/ports/aws.js';
+import type { Account } from '@aws-sdk/client-organizations';
+import type { STSClient } from '@aws-sdk/client-sts';
+import type { AwsGateway, AwsSession, OrganizationInfo, OrgAccount, OrgDiscovery, OrgNode, StackDescription, StackInstance, VerifiedRole } from '../../engine/ports/aws.js';
 import { principalFromCallerArn } from '../../engine/families/aws-role/arn.js';
 import { CloudlinkError } from '../../engine/errors.js';
-import { isAccessDenied, isNetwork, isThrottle, mapAwsError } from './errors.js';
+import { isAccessDenied, isNetwork, isThrottle, mapAwsError, mapOrganizationsError } from './errors.js';
 import type { Logger } from '../../log.js';
 
 export type AwsProviderConfig = {
@@ -20,6 +22,16 @@ export type AwsProviderConfig = {
   hasCredentialSource: boolean;
   /** Where the SDK's own warnings go (it writes to the console otherwise). */
   log?: Logger;
+  /**
+   * Attempts per request of bulk work (organization discovery, StackSet instances, member verification
+   * with `skipOrganization`), with the SDK's adaptive retry mode: client-side rate limiting plus backoff.
+   * Organizations throttles at a few hundred accounts and publishes no rate. Default 8.
+   */
+  bulkMaxAttempts?: number;
+  /** The SDK retry mode of bulk work: 'adaptive' (default) rate-limits on the client; 'standard' only backs off. */
+  bulkRetryMode?: 'adaptive' | 'standard';
+  /** Parents (root, OUs) listed at once during discovery. Default 4. */
+  orgParallelism?: number;
 };
 
 type Session = AwsSession & { credentials: AwsCredentialIdentity };
@@ -37,18 +49,102 @@ function sdkDetail(parts: unknown[]): string {
     .join(' ');
 }
 
+/** Organizations' page limit for ListRoots, ListOrganizationalUnitsForParent and ListAccountsForParent. */
+const ORG_PAGE_SIZE = 20;
+/** AWS's STS/Organizations/CloudFormation throttling backoff: a random pause up to 1 s, doubling, at most 20 s. */
+const THROTTLE_BACKOFF_BASE_MS = 1_000;
+const THROTTLE_BACKOFF_MAX_MS = 20_000;
+
+/** Pages until NextToken is absent; pages may be empty before the last. The same token twice is AWS's bug, not a loop. */
+async function allPages<T>(operation: string, page: (token?: string) => Promise<{ items: T[]; next?: string }>): Promise<T[]> {
+  const all: T[] = [];
+  const seen = new Set<string>();
+  let token: string | undefined;
+  do {
+    const out = await page(token);
+    all.push(...out.items);
+    token = out.next || undefined;
+    if (token && seen.has(token)) throw new CloudlinkError('CLOUD_ERROR', `AWS returned the same page of ${operation} twice. Nothing was stored; try again in a moment.`);
+    if (token) seen.add(token);
+  } while (token);
+  return all;
+}
+
+/** Runs tasks (which may add more) at most `limit` at a time; after the first failure starts nothing new, waits for the rest, throws it. */
+function boundedPool(limit: number) {
+  const queue: (() => Promise<void>)[] = [];
+  let active = 0;
+  let failure: { error: unknown } | undefined;
+  let settle!: () => void;
+  const idle = new Promise<void>((r) => (settle = r));
+  const pump = () => {
+    while (active < limit && queue.length && !failure) {
+      const task = queue.shift()!;
+      active++;
+      void task()
+        .catch((error: unknown) => {
+          failure ??= { error };
+        })
+        .finally(() => {
+          active--;
+          pump();
+          if (active === 0 && (failure || !queue.length)) settle();
+        });
+    }
+  };
+  return {
+    /** Whether a task failed: the others stop at their next page instead of reading on for nothing. */
+    get failed() {
+      return failure !== undefined;
+    },
+    add(task: () => Promise<void>) {
+      queue.push(task);
+      pump();
+    },
+    async done() {
+      if (active === 0 && !queue.length) settle();
+      await idle;
+      if (failure) throw failure.error;
+    },
+  };
+}
+
+/** One account as the port has it. `Status` is being retired by AWS (September 2026) in favour of `State`. */
+function orgAccount(a: Account, parentId: string): OrgAccount {
+  return {
+    id: a.Id!,
+    name: a.Name ?? '',
+    email: a.Email ?? '',
+    status: a.Status ?? a.State ?? 'UNKNOWN',
+    ...(a.JoinedMethod ? { joinedMethod: a.JoinedMethod } : {}),
+    ...(a.JoinedTimestamp ? { joinedAt: a.JoinedTimestamp.toISOString() } : {}),
+    parentId,
+  };
+}
+
 /** The AWS gateway on the real AWS SDK v3. Clients load on first use: start-up stays fast. */
 export class SdkAwsGateway implements AwsGateway {
   private principal?: Promise<string>;
+  /** One platform STS client per region for bulk work, so its adaptive rate limiter sees every request. */
+  private readonly bulkSts = new Map<string, Promise<STSClient>>();
 
   constructor(private readonly config: AwsProviderConfig) {}
 
   /** A hard bound on one command, retries included: a hanging endpoint must not hang a person. */
-  private deadline() {
-    return { abortSignal: AbortSignal.timeout(this.config.requestTimeoutMs * this.config.maxAttempts) };
+  private deadline(bulk = false) {
+    if (!bulk) return { abortSignal: AbortSignal.timeout(this.config.requestTimeoutMs * this.config.maxAttempts) };
+    // Bulk work waits out throttling: every attempt, the longest backoffs between them, and a margin for the rate limiter.
+    const attempts = this.bulkAttempts();
+    let backoff = 0;
+    for (let i = 0; i < attempts - 1; i++) backoff += Math.min(THROTTLE_BACKOFF_BASE_MS * 2 ** i, THROTTLE_BACKOFF_MAX_MS);
+    return { abortSignal: AbortSignal.timeout(this.config.requestTimeoutMs * attempts + backoff + 10_000) };
   }
 
-  private clientConfig(region: string, credentials?: AwsCredentialIdentity) {
+  private bulkAttempts() {
+    return Math.max(this.config.bulkMaxAttempts ?? 8, this.config.maxAttempts);
+  }
+
+  private clientConfig(region: string, credentials?: AwsCredentialIdentity, bulk = false) {
     const log = this.config.log;
     const logger = log ? { debug: () => undefined, info: () => undefined, trace: () => undefined, warn: (...m: unknown[]) => log.warn('AWS SDK warning', { detail: sdkDetail(m) }), error: (...m: unknown[]) => log.debug('AWS SDK error', { detail: sdkDetail(m) }) } : undefined;
     return {
@@ -56,7 +152,8 @@ export class SdkAwsGateway implements AwsGateway {
       region,
       endpoint: this.config.endpoint,
       credentials: credentials ?? this.config.credentials,
-      maxAttempts: this.config.maxAttempts,
+      maxAttempts: bulk ? this.bulkAttempts() : this.config.maxAttempts,
+      ...(bulk ? { retryMode: this.config.bulkRetryMode ?? 'adaptive' } : {}),
       requestHandler: { requestTimeout: this.config.requestTimeoutMs, connectionTimeout: this.config.requestTimeoutMs, ...(logger ? { logger } : {}) },
     };
   }
@@ -71,10 +168,29 @@ export class SdkAwsGateway implements AwsGateway {
     }
   }
 
-  private async sts(region: string, credentials?: AwsCredentialIdentity) {
+  private async sts(region: string, credentials?: AwsCredentialIdentity, bulk = false) {
     if (!credentials) this.requirePlatformCredentials();
     const { STSClient } = await import('@aws-sdk/client-sts');
-    return new STSClient(this.clientConfig(region, credentials));
+    return new STSClient(this.clientConfig(region, credentials, bulk));
+  }
+
+  /** The platform's STS client for bulk work in a region, kept: many AssumeRoles share one rate limiter. */
+  private bulkPlatformSts(region: string): Promise<STSClient> {
+    this.requirePlatformCredentials();
+    let client = this.bulkSts.get(region);
+    if (!client) {
+      client = this.sts(region, undefined, true);
+      this.bulkSts.set(region, client);
+      client.catch(() => this.bulkSts.delete(region));
+    }
+    return client;
+  }
+
+  /** Closes the kept clients (their idle connections never hold the process open). */
+  async close() {
+    const clients = [...this.bulkSts.values()];
+    this.bulkSts.clear();
+    for (const c of clients) (await c.catch(() => undefined))?.destroy();
   }
 
   platformPrincipalArn(): Promise<string> {
@@ -107,11 +223,17 @@ export class SdkAwsGateway implements AwsGateway {
     return this.principal;
   }
 
-  async verifyRole(input: { roleArn: string; externalId: string; region: string; retryForMs: number }): Promise<VerifiedRole> {
+  /**
+   * With `skipOrganization` (a member of an organization already discovered, verified among many): no
+   * DescribeOrganization, and every STS request retried adaptively (rate-limited, more attempts) through
+   * the kept platform client, so throttling during a burst of verifications does not lose a member.
+   */
+  async verifyRole(input: { roleArn: string; externalId: string; region: string; retryForMs: number; skipOrganization?: boolean }): Promise<VerifiedRole> {
+    const bulk = input.skipOrganization === true;
     const { AssumeRoleCommand, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
     const principalArn = await this.platformPrincipalArn().catch(() => '(the platform principal)');
     const ctx = { roleArn: input.roleArn, externalId: input.externalId, principalArn };
-    const platform = await this.sts(input.region);
+    const platform = bulk ? await this.bulkPlatformSts(input.region) : await this.sts(input.region);
     try {
       const started = Date.now();
       let pause = this.config.retryBaseMs;
@@ -120,7 +242,7 @@ export class SdkAwsGateway implements AwsGateway {
         try {
           const out = await platform.send(
             new AssumeRoleCommand({ RoleArn: input.roleArn, RoleSessionName: 'cloudlink-verify', ExternalId: input.externalId, DurationSeconds: 900 }),
-            this.deadline(),
+            this.deadline(bulk),
           );
           const c = out.Credentials;
           if (!c?.AccessKeyId || !c.SecretAccessKey) throw new CloudlinkError('CLOUD_ERROR', 'AWS answered AssumeRole without credentials. Try again in a moment.');
@@ -137,11 +259,11 @@ export class SdkAwsGateway implements AwsGateway {
         }
       }
 
-      const assumed = await this.sts(input.region, credentials);
+      const assumed = await this.sts(input.region, credentials, bulk);
       let accountId: string;
       let callerArn: string;
       try {
-        const me = await assumed.send(new GetCallerIdentityCommand({}), this.deadline());
+        const me = await assumed.send(new GetCallerIdentityCommand({}), this.deadline(bulk));
         accountId = me.Account ?? '';
         callerArn = me.Arn ?? '';
       } catch (e) {
@@ -152,7 +274,7 @@ export class SdkAwsGateway implements AwsGateway {
 
       // AWS's guidance: if the role can be assumed without the External ID, it does not protect anyone.
       try {
-        await platform.send(new AssumeRoleCommand({ RoleArn: input.roleArn, RoleSessionName: 'cloudlink-extid-probe', DurationSeconds: 900 }), this.deadline());
+        await platform.send(new AssumeRoleCommand({ RoleArn: input.roleArn, RoleSessionName: 'cloudlink-extid-probe', DurationSeconds: 900 }), this.deadline(bulk));
         throw new CloudlinkError(
           'EXTERNAL_ID_NOT_ENFORCED',
           `The role ${input.roleArn} can be assumed without the External ID, so its trust policy does not protect you against the confused-deputy problem. cloudlink refuses such a link. Update the role's trust policy to require sts:ExternalId = ${input.externalId} (deploying cloudlink's template does this), then try again.`,
@@ -164,9 +286,10 @@ export class SdkAwsGateway implements AwsGateway {
       }
 
       const session = { credentials } as Session;
-      return { accountId, callerArn, organization: await this.organization(credentials), session };
+      const organization: OrganizationInfo = bulk ? { state: 'unknown', reason: 'not checked (skipOrganization): known from discovery' } : await this.organization(credentials);
+      return { accountId, callerArn, organization, session };
     } finally {
-      platform.destroy();
+      if (!bulk) platform.destroy();
     }
   }
 
@@ -199,6 +322,134 @@ export class SdkAwsGateway implements AwsGateway {
     } catch (e) {
       // The role may lack cloudformation:DescribeStacks, or the stack may be in another region.
       if ((e as Error).name === 'ValidationError' || isAccessDenied(e)) return null;
+      throw mapAwsError(e, { roleArn: '', externalId: '', principalArn: '' });
+    } finally {
+      client.destroy();
+    }
+  }
+
+  /** AssumeRole into the management account with its External ID: the session organization discovery runs as. */
+  async openSession(input: { roleArn: string; externalId: string; region: string }): Promise<AwsSession> {
+    const { AssumeRoleCommand } = await import('@aws-sdk/client-sts');
+    const principalArn = await this.platformPrincipalArn().catch(() => '(the platform principal)');
+    // The shared platform client: throttling is retried (adaptively), a denial is not (no propagation wait).
+    const platform = await this.bulkPlatformSts(input.region);
+    try {
+      const out = await platform.send(
+        new AssumeRoleCommand({ RoleArn: input.roleArn, RoleSessionName: 'cloudlink-organization', ExternalId: input.externalId, DurationSeconds: 3600 }),
+        this.deadline(true),
+      );
+      const c = out.Credentials;
+      if (!c?.AccessKeyId || !c.SecretAccessKey) throw new CloudlinkError('CLOUD_ERROR', 'AWS answered AssumeRole without credentials. Try again in a moment.');
+      const credentials: AwsCredentialIdentity = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+      return { credentials } as Session;
+    } catch (e) {
+      throw mapAwsError(e, { roleArn: input.roleArn, externalId: input.externalId, principalArn });
+    }
+  }
+
+  /**
+   * The organization's roots, every OU below them (breadth first) and the accounts directly in each,
+   * through one Organizations client: its adaptive retry strategy (the SDK's client-side rate limiter
+   * and backoff) is shared by every request of the discovery, at most `orgParallelism` at a time.
+   */
+  async discoverOrganization(session: AwsSession): Promise<OrgDiscovery> {
+    const { OrganizationsClient, ListRootsCommand, ListOrganizationalUnitsForParentCommand, ListAccountsForParentCommand } = await import('@aws-sdk/client-organizations');
+    const counter = { calls: 0 };
+    const client = new OrganizationsClient(this.clientConfig('us-east-1', (session as Session).credentials, true));
+    // In the deserialize step, inside the retry loop: every HTTP attempt is counted, retries included.
+    client.middlewareStack.add(
+      (next) => (args) => {
+        counter.calls++;
+        return next(args);
+      },
+      { step: 'deserialize', name: 'cloudlinkCallCounter', override: true },
+    );
+    const pool = boundedPool(this.config.orgParallelism ?? 4);
+    /** Every page of one list; a parent that vanished meanwhile (an OU deleted during discovery) is empty. */
+    const list = <T>(operation: string, page: (token?: string) => Promise<{ items: T[]; next?: string }>) =>
+      allPages(operation, async (token) => {
+        if (pool.failed) return { items: [] }; // the discovery already failed: its first error is what is thrown
+        try {
+          return await page(token);
+        } catch (e) {
+          if ((e as Error).name === 'ParentNotFoundException') return { items: [] };
+          throw mapOrganizationsError(e, operation, (e as { $metadata?: { attempts?: number } }).$metadata?.attempts);
+        }
+      });
+    try {
+      const roots = await list('ListRoots', async (NextToken) => {
+        const o = await client.send(new ListRootsCommand({ MaxResults: ORG_PAGE_SIZE, NextToken }), this.deadline(true));
+        return { items: o.Roots ?? [], next: o.NextToken };
+      });
+      const rootNodes: OrgNode[] = roots.flatMap((r) => (r.Id ? [{ id: r.Id, name: r.Name ?? 'Root', kind: 'root' as const }] : []));
+      if (!rootNodes.length) throw new CloudlinkError('CLOUD_ERROR', 'AWS Organizations answered without a root, so cloudlink cannot read the organization. Try again in a moment.');
+
+      const childrenOf = new Map<string, OrgNode[]>();
+      const accountsOf = new Map<string, OrgAccount[]>();
+      const visit = (parent: OrgNode) => {
+        pool.add(async () => {
+          const ous = await list('ListOrganizationalUnitsForParent', async (NextToken) => {
+            const o = await client.send(new ListOrganizationalUnitsForParentCommand({ ParentId: parent.id, MaxResults: ORG_PAGE_SIZE, NextToken }), this.deadline(true));
+            return { items: o.OrganizationalUnits ?? [], next: o.NextToken };
+          });
+          const children = ous.flatMap((ou) => (ou.Id ? [{ id: ou.Id, name: ou.Name ?? ou.Id, kind: 'ou' as const, parentId: parent.id }] : []));
+          childrenOf.set(parent.id, children);
+          for (const child of children) visit(child);
+        });
+        pool.add(async () => {
+          const accounts = await list('ListAccountsForParent', async (NextToken) => {
+            const o = await client.send(new ListAccountsForParentCommand({ ParentId: parent.id, MaxResults: ORG_PAGE_SIZE, NextToken }), this.deadline(true));
+            return { items: o.Accounts ?? [], next: o.NextToken };
+          });
+          accountsOf.set(parent.id, accounts.flatMap((acc) => (acc.Id ? [orgAccount(acc, parent.id)] : [])));
+        });
+      };
+      for (const root of rootNodes) visit(root);
+      await pool.done();
+
+      // Assembled breadth first from the roots, whatever order the answers came in: the same tree, the same list.
+      const nodes: OrgNode[] = [];
+      const accounts = new Map<string, OrgAccount>();
+      const queue = [...rootNodes];
+      while (queue.length) {
+        const node = queue.shift()!;
+        nodes.push(node);
+        for (const a of accountsOf.get(node.id) ?? []) if (!accounts.has(a.id)) accounts.set(a.id, a);
+        queue.push(...(childrenOf.get(node.id) ?? []));
+      }
+      this.config.log?.debug('AWS organization discovered', { nodes: nodes.length, accounts: accounts.size, calls: counter.calls });
+      return { rootId: rootNodes[0]!.id, nodes, accounts: [...accounts.values()], calls: counter.calls };
+    } finally {
+      client.destroy();
+    }
+  }
+
+  /** The StackSet's instances, paged (service-managed StackSets live in the management account: CallAs SELF). */
+  async listStackInstances(session: AwsSession, stackSetName: string, region: string): Promise<StackInstance[] | null> {
+    const { CloudFormationClient, ListStackInstancesCommand } = await import('@aws-sdk/client-cloudformation');
+    const client = new CloudFormationClient(this.clientConfig(region, (session as Session).credentials, true));
+    try {
+      const summaries = await allPages('ListStackInstances', async (NextToken) => {
+        const o = await client.send(new ListStackInstancesCommand({ StackSetName: stackSetName, CallAs: 'SELF', MaxResults: 100, NextToken }), this.deadline(true));
+        return { items: o.Summaries ?? [], next: o.NextToken };
+      });
+      return summaries.flatMap((s) =>
+        s.Account
+          ? [
+              {
+                accountId: s.Account,
+                status: s.Status ?? 'UNKNOWN',
+                ...(s.StackInstanceStatus?.DetailedStatus ? { detailedStatus: s.StackInstanceStatus.DetailedStatus } : {}),
+                ...(s.StatusReason ? { reason: s.StatusReason } : {}),
+              },
+            ]
+          : [],
+      );
+    } catch (e) {
+      // No such StackSet (not deployed yet, another name) or the role may not read it: the caller says which to fix.
+      if ((e as Error).name === 'StackSetNotFoundException' || isAccessDenied(e)) return null;
+      if (e instanceof CloudlinkError) throw e;
       throw mapAwsError(e, { roleArn: '', externalId: '', principalArn: '' });
     } finally {
       client.destroy();
