@@ -7,12 +7,16 @@ import { homeAddAccount, homeInvite, homeRefresh } from './listeners/actions/hom
 import { linkChoiceAction, linkProviderAction } from './listeners/actions/link.js';
 import { inviteDone, reopenSetupAction, revokeInviteAction } from './listeners/actions/setups.js';
 import { subscriptionsOptions, subscriptionsRefresh } from './listeners/actions/subscriptions.js';
+import { linkOrganizationChoice, organizationLink, organizationOpen, organizationResync, organizationUnlink } from './listeners/actions/organization.js';
+import { homePage, homeSearch, homeSearchClear, listPage } from './listeners/actions/paging.js';
 import { cloudCommand } from './listeners/commands/cloud.js';
 import { appHomeOpened } from './listeners/events/app-home-opened.js';
 import { certificateCompleteSubmit } from './listeners/views/certificate-submit.js';
 import { deleteSubmit } from './listeners/views/delete-submit.js';
 import { inviteSubmit } from './listeners/views/invite-submit.js';
+import { homeSearchSubmit } from './listeners/views/home-search-submit.js';
 import { linkFormSubmit } from './listeners/views/link-form-submit.js';
+import { organizationUnlinkSubmit } from './listeners/views/org-unlink-submit.js';
 import { renameSubmit } from './listeners/views/rename-submit.js';
 import { roleSetupSubmit } from './listeners/views/role-setup-submit.js';
 import { subscriptionsSubmit } from './listeners/views/subscriptions-submit.js';
@@ -32,6 +36,15 @@ const ACTIONS: [string | RegExp, Listener][] = [
   ['invite_done', inviteDone],
   ['revoke_invite', revokeInviteAction],
   ['subscriptions_refresh', subscriptionsRefresh],
+  [/^list_page:/, listPage],
+  [/^home_page:/, homePage],
+  ['home_search', homeSearch],
+  ['home_search_clear', homeSearchClear],
+  ['link_org', linkOrganizationChoice],
+  [/^org_open:/, organizationOpen],
+  ['org_link', organizationLink],
+  ['org_resync', organizationResync],
+  ['org_unlink', organizationUnlink],
 ];
 const VIEWS: [string, Listener][] = [
   ['aws_setup_submit', roleSetupSubmit],
@@ -41,6 +54,8 @@ const VIEWS: [string, Listener][] = [
   ['delete_submit', deleteSubmit],
   ['invite_submit', inviteSubmit],
   ['subscriptions_submit', subscriptionsSubmit],
+  ['home_search_submit', homeSearchSubmit],
+  ['org_unlink_submit', organizationUnlinkSubmit],
 ];
 
 /** The Slack front end: Bolt and the listeners. The receiver only carries transport; the engine does the work. */

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Engine } from '../engine/engine.js';
 import type { Actor } from '../engine/domain/records.js';
 import type { Logger } from '../log.js';
+import type { HomeState } from './views/home.js';
 
 /** What every listener needs; passed in, so each listener is a plain function a test can call. */
 export type SlackDeps = {
@@ -11,6 +12,10 @@ export type SlackDeps = {
   actorFor(userId: string, client: WebClient, name?: string): Promise<Actor>;
   /** Users who opened App Home since start: their home is republished after every change. */
   homeViewers: Set<string>;
+  /** Each App Home viewer's search and page, kept while the service runs. */
+  homeState: Map<string, HomeState>;
+  /** How often a progress message is updated at most (1 s by default). */
+  progressEveryMs?: number;
 };
 
 /** Roles come from configuration (CLOUDLINK_SLACK_ADMINS) and, if enabled, Slack's workspace admins. */

@@ -35,3 +35,18 @@ export async function openForm(client: WebClient, triggerId: string, title: stri
   }
   await client.views.open({ trigger_id: triggerId, view });
 }
+
+/**
+ * A form opened from a button: on top of the modal the button is in (views.push), or as a new modal
+ * from a message or App Home. Like openForm, the form or why it cannot be opened.
+ */
+export async function openOrPushForm(client: WebClient, triggerId: string, inModal: boolean, title: string, build: () => Promise<View>, log: Logger) {
+  let view: View;
+  try {
+    view = await build();
+  } catch (e) {
+    view = errorView(title, userMessage(e, log));
+  }
+  if (inModal) await client.views.push({ trigger_id: triggerId, view });
+  else await client.views.open({ trigger_id: triggerId, view });
+}

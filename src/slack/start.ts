@@ -5,8 +5,8 @@ import type { Config } from '../config.js';
 import type { Engine } from '../engine/engine.js';
 import type { Logger } from '../log.js';
 import { createSlackApp } from './app.js';
-import { listAccounts } from '../engine/operations/accounts.js';
-import { accountListBlocks } from './views/accounts.js';
+import { matchingAccounts } from './accounts.js';
+import { accountListPage } from './views/accounts.js';
 import { actorResolver, type SlackDeps } from './deps.js';
 
 export type SlackStartOptions = {
@@ -44,8 +44,7 @@ function refuseFutureTimestamps(receiver: HTTPReceiver, log: Logger) {
 async function warmListings(engine: Engine, log: Logger) {
   const t0 = performance.now();
   for (const role of ['admin', 'member'] as const) {
-    const { accounts } = await engine.run(listAccounts, { id: 'cloudlink-warm-up', via: 'slack', role }, { limit: 10_000 });
-    accountListBlocks(accounts);
+    accountListPage(await matchingAccounts({ engine }, { id: 'cloudlink-warm-up', via: 'slack', role }));
   }
   log.debug('account listings prepared', { ms: Math.round(performance.now() - t0) });
 }
@@ -63,7 +62,7 @@ export async function startSlack(config: Config, engine: Engine, log: Logger, op
   if (mode === 'socket' && !config.SLACK_APP_TOKEN) return { summary: 'MISSING: Socket Mode needs SLACK_APP_TOKEN (xapp-…, scope connections:write)' };
   if (mode === 'http' && !config.SLACK_SIGNING_SECRET) return { summary: 'MISSING: HTTP mode needs SLACK_SIGNING_SECRET (Basic Information → App Credentials)' };
 
-  const deps: SlackDeps = { engine, log, actorFor: actorResolver(config, log), homeViewers: new Set<string>() };
+  const deps: SlackDeps = { engine, log, actorFor: actorResolver(config, log), homeViewers: new Set<string>(), homeState: new Map() };
   await warmListings(engine, log);
   const clientOptions = { ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}), ...(opts.retries !== undefined ? { retryConfig: { retries: opts.retries } } : {}) };
   const boltLogger = {

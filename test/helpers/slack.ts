@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { MemoryAws } from '../fakes/memory-gateways.js';
 import { SlackFake } from '../fakes/slack-fake.js';
 import { serviceHarness, type Harness } from './engine.js';
 import type { Service } from '../../src/compose.js';
@@ -15,8 +16,11 @@ export type SlackHarness = Awaited<ReturnType<typeof slackHarness>>;
 /**
  * The whole service as `npm start` builds it in Slack HTTP mode, its Web API client (and the engine's
  * Slack notifier) pointed at the local fake. Requests are signed as Slack signs them.
+ * `memoryAws`: the engine talks to the in-process AWS (`memoryAws` in the result: roles, an
+ * organization, StackSet instances) instead of the wire-level fake.
  */
-export async function slackHarness(opts: { admins?: string[]; env?: Record<string, string>; processBeforeResponse?: boolean; now?: () => Date; log?: Logger } = {}) {
+export async function slackHarness(opts: { admins?: string[]; env?: Record<string, string>; processBeforeResponse?: boolean; now?: () => Date; log?: Logger; memoryAws?: boolean } = {}) {
+  const memoryAws = opts.memoryAws ? new MemoryAws() : undefined;
   const slack = new SlackFake();
   await slack.start();
   const h: Harness & { service: Service } = await serviceHarness({
@@ -31,7 +35,7 @@ export async function slackHarness(opts: { admins?: string[]; env?: Record<strin
     },
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.log ? { log: opts.log } : {}),
-    service: { slack: { port: 0, processBeforeResponse: opts.processBeforeResponse ?? true, retries: 0 } },
+    service: { slack: { port: 0, processBeforeResponse: opts.processBeforeResponse ?? true, retries: 0 }, ...(memoryAws ? { gateways: { aws: memoryAws } } : {}) },
   });
   const url = h.service.slack!.url!;
   let triggers = 0;
@@ -53,6 +57,8 @@ export async function slackHarness(opts: { admins?: string[]; env?: Record<strin
   return {
     h,
     slack,
+    /** The in-process AWS the engine uses, when asked for (`memoryAws: true`). */
+    memoryAws: memoryAws as MemoryAws,
     deps: h.service.slack!.deps!,
     url,
     post,

@@ -46,20 +46,25 @@ describe('slash command text', () => {
 });
 
 describe('/cloud list at 5,000 accounts', () => {
-  it('says how many it shows and shows exactly that many, never cutting a line', async () => {
+  it('says which accounts it shows and shows exactly those, never cutting a line, and pages on instead of sending you elsewhere', async () => {
     s = await slackHarness();
     await s.h.store.mutate((db) => void db.accounts.push(...databaseWith(5000).accounts));
     await s.command('U_ADMIN', 'list');
-    const blocks = s.slack.responses.at(-1)!.body.blocks as { type: string; text?: { text: string }; elements?: { text: string }[] }[];
+    const blocks = s.slack.responses.at(-1)!.body.blocks as { type: string; text?: { text: string }; elements?: { text: string; action_id?: string }[] }[];
     expect(blocks.length).toBeLessThanOrEqual(50);
     const sections = blocks.filter((b) => b.type === 'section').map((b) => b.text!.text);
     for (const t of sections) expect(t.length).toBeLessThanOrEqual(3000);
-    const shownLines = sections.flatMap((t) => t.split('\n')).filter((l) => /^:large_green_circle: \*Account \d+\*/.test(l));
+    const shownLines = sections.flatMap((t) => t.split('\n')).filter((l) => /^:(large_green_circle|red_circle): \*Account \d+\*/.test(l));
     const note = blocks.find((b) => b.type === 'context')!.elements![0]!.text;
-    const [, shown, of] = /Showing (\d+) of (\d+)/.exec(note)!;
-    expect(shownLines).toHaveLength(Number(shown));
-    expect(Number(of)).toBe(4900);
+    const [, from, to, of] = /Showing (\d+)–(\d+) of ([\d,]+) accounts\./.exec(note)!;
+    expect([Number(from), Number(to)]).toEqual([1, 40]);
+    expect(shownLines).toHaveLength(40);
+    expect(of).toBe('5,000');
+    // Problems first: the 100 accounts in error lead.
+    expect(shownLines.every((l) => l.startsWith(':red_circle:'))).toBe(true);
     for (const l of shownLines) expect(l).toMatch(/AWS 1\d{11} · (management|linked)/);
+    expect(JSON.stringify(blocks)).not.toMatch(/App Home/);
+    expect(blocks.at(-1)!.elements!.map((e) => e.action_id)).toEqual(['list_page:next']);
   });
 });
 

@@ -35,15 +35,27 @@ export function sortedViews(ctx: OpContext, db: Readonly<Database>): AccountView
   return views;
 }
 
+/** What a search looks in: name, summary (AWS account id, tenant…) and id, lower-cased once per view. */
+const haystacks = new WeakMap<AccountView, string>();
+function haystackOf(a: AccountView): string {
+  let h = haystacks.get(a);
+  if (h === undefined) {
+    h = `${a.name}\n${a.summary}\n${a.id}`.toLowerCase();
+    haystacks.set(a, h);
+  }
+  return h;
+}
+
 export const listAccounts = defineOperation({
   name: 'list_accounts',
   title: 'List linked cloud accounts',
   description:
-    'Lists the cloud accounts linked to cloudlink (AWS, EKS, Azure, Microsoft 365, Entra ID) with their status, 100 at a time unless you pass limit (use offset to page; total says how many match). Optionally filter by provider or status (e.g. status "error" for accounts that need attention).',
+    'Lists the cloud accounts linked to cloudlink (AWS, EKS, Azure, Microsoft 365, Entra ID) with their status, 100 at a time unless you pass limit (use offset to page; total says how many match). Optionally filter by provider or status (e.g. status "error" for accounts that need attention), or search by name, AWS account id, tenant id or cloudlink id.',
   input: z
     .object({
       provider: Provider.optional().describe('Only accounts of this provider.'),
       status: AccountStatus.optional().describe('Only accounts with this status.'),
+      search: z.string().max(200).optional().describe('Only accounts whose name, summary (AWS account id, tenant id…) or id contains this text, case-insensitive.'),
       limit: z.number().int().min(1).max(10_000).default(100).describe('At most this many accounts (100 when absent).'),
       offset: z.number().int().min(0).default(0).describe('Skip this many (for paging).'),
     })
@@ -58,8 +70,12 @@ export const listAccounts = defineOperation({
   },
   async run(ctx, input) {
     const all = sortedViews(ctx, await ctx.store.read());
+    const q = input.search?.trim().toLowerCase();
     // Unfiltered and unpaged, the shared (read-only) array itself: callers may memoise on its identity.
-    const matching = input.provider || input.status ? all.filter((a) => (!input.provider || a.provider === input.provider) && (!input.status || a.status === input.status)) : all;
+    const matching =
+      input.provider || input.status || q
+        ? all.filter((a) => (!input.provider || a.provider === input.provider) && (!input.status || a.status === input.status) && (!q || haystackOf(a).includes(q)))
+        : all;
     const page = input.offset === 0 && input.limit >= matching.length ? matching : matching.slice(input.offset, input.offset + input.limit);
     return { accounts: page, total: matching.length, offset: input.offset };
   },

@@ -1,12 +1,15 @@
 import type { KnownBlock, View } from '@slack/types';
-import { PROVIDER_LABELS, PROVIDERS } from '../../engine/domain/records.js';
 import type { AccountView } from '../../engine/views.js';
 import { clip, esc } from '../text.js';
-import { accountSummary } from './accounts.js';
-import { context, divider, header, md } from './blocks.js';
+import { accountSummary, clampOffset, displayOrder, groupOf, groupTitle, pagerButtons, rangeText } from './accounts.js';
+import { context, divider, header, md, modal, textInput } from './blocks.js';
 
-// App Home holds at most 100 blocks.
-const MAX_ACCOUNT_BLOCKS = 80;
+/** App Home holds at most 100 blocks; one page shows this many accounts (one block each, with its ⋯ menu). */
+const MAX_HOME_BLOCKS = 100;
+export const HOME_PAGE = 50;
+
+/** What one person looks at in App Home: their search and where their page starts. */
+export type HomeState = { search?: string; offset: number };
 
 function accountBlock(a: AccountView, warnings: Map<string, string>): KnownBlock {
   const options = [
@@ -19,40 +22,67 @@ function accountBlock(a: AccountView, warnings: Map<string, string>): KnownBlock
   return { type: 'section', block_id: `account:${a.id}`, text: { type: 'mrkdwn', text: clip(accountSummary(a) + extra, 3000) }, accessory: { type: 'overflow', action_id: 'account_overflow', options } };
 }
 
-/** App Home: what needs attention first, then every account by provider, with actions on each. */
-export function homeView(accounts: AccountView[], warnings: { account: AccountView; message: string }[] = []): View {
+const button = (action_id: string, text: string, extra: Record<string, unknown> = {}) => ({ type: 'button' as const, action_id, text: { type: 'plain_text' as const, text }, ...extra });
+
+/**
+ * App Home: what needs attention first, then the accounts by provider, with actions on each; a page
+ * at a time (Previous/Next), searched with **Search**. `accounts` are those matching the search.
+ */
+export function homeView(accounts: readonly AccountView[], warnings: { account: AccountView; message: string }[] = [], state: HomeState = { offset: 0 }): { view: View; offset: number } {
   const warn = new Map(warnings.map((w) => [w.account.id, w.message]));
+  const search = state.search?.trim() || undefined;
   const blocks: KnownBlock[] = [
     header('Cloud accounts'),
     {
       type: 'actions',
       block_id: 'home_actions',
       elements: [
-        { type: 'button', action_id: 'home_add_account', style: 'primary', text: { type: 'plain_text', text: 'Add cloud account' } },
-        { type: 'button', action_id: 'home_invite', text: { type: 'plain_text', text: 'Invite a colleague' } },
-        { type: 'button', action_id: 'home_refresh', text: { type: 'plain_text', text: 'Refresh' } },
+        button('home_add_account', 'Add cloud account', { style: 'primary' }),
+        button('home_invite', 'Invite a colleague'),
+        button('home_search', search ? 'Change search' : 'Search'),
+        ...(search ? [button('home_search_clear', 'Clear search')] : []),
+        button('home_refresh', 'Refresh'),
       ],
     },
   ];
-  let budget = MAX_ACCOUNT_BLOCKS;
-  const broken = accounts.filter((a) => a.status === 'error');
-  if (broken.length) {
-    blocks.push(divider, md(`*:warning: Configuration errors (${broken.length})*`));
-    for (const a of broken.slice(0, 15)) {
-      blocks.push(accountBlock(a, warn));
-      budget--;
-    }
+  if (search) blocks.push(context(`Searching for "${esc(search)}" in names, AWS account ids, tenant ids and cloudlink ids.`));
+  const o = displayOrder(accounts);
+  const list = o.accounts;
+  const total = list.length;
+  if (!total) {
+    blocks.push(
+      divider,
+      md(search ? `No account matches "${esc(search)}". *Clear search* shows every account again.` : 'No accounts yet. *Add cloud account* walks you through it, or *Invite a colleague* who can deploy the AWS template.'),
+    );
+    return { view: { type: 'home', blocks }, offset: 0 };
   }
-  if (!accounts.length) blocks.push(divider, md('No accounts yet. *Add cloud account* walks you through it, or *Invite a colleague* who can deploy the AWS template.'));
-  for (const p of PROVIDERS) {
-    const group = accounts.filter((a) => a.provider === p && a.status !== 'error');
-    if (!group.length) continue;
-    blocks.push(divider, md(`*${PROVIDER_LABELS[p]}* (${group.length})`));
-    for (const a of group) {
-      if (budget-- <= 0) break;
-      blocks.push(accountBlock(a, warn));
-    }
+  const offset = clampOffset(state.offset, total, HOME_PAGE);
+  // The range note and the buttons come last.
+  const budget = MAX_HOME_BLOCKS - 2;
+  let shown = 0;
+  let group: string | undefined;
+  for (let i = offset; i < total && shown < HOME_PAGE; i++) {
+    const a = list[i]!;
+    const g = groupOf(a);
+    const heading = g !== group ? [divider, md(groupTitle(o, g, i > 0 && groupOf(list[i - 1]!) === g))] : [];
+    if (blocks.length + heading.length + 1 > budget) break;
+    blocks.push(...heading, accountBlock(a, warn));
+    group = g;
+    shown++;
   }
-  if (budget < 0) blocks.push(context(`Too many accounts to show here: use \`/cloud list\` or an MCP assistant for the full list (${accounts.length} accounts).`));
-  return { type: 'home', blocks };
+  const prev = offset > 0 ? String(Math.max(0, offset - HOME_PAGE)) : undefined;
+  const next = offset + shown < total ? String(offset + shown) : undefined;
+  blocks.push(context(rangeText(offset, shown, total, search)), ...pagerButtons('home_page', 'home_pages', prev, next));
+  return { view: { type: 'home', blocks }, offset };
 }
+
+/** The small search form App Home's **Search** opens. */
+export const homeSearchModal = (current?: string): View =>
+  modal({
+    callbackId: 'home_search_submit',
+    title: 'Search accounts',
+    submit: 'Search',
+    blocks: [
+      textInput({ blockId: 'search', label: 'Name, AWS account id or tenant id', placeholder: 'e.g. prod, 123456789012', initial: current, optional: true, maxLength: 200, hint: 'Any part of it, in any case. Leave it empty to see every account.' }),
+    ],
+  });

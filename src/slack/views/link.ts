@@ -24,8 +24,8 @@ export function providerChooser(providers: readonly { id: Provider; label: strin
   });
 }
 
-/** A family's choice (AWS: management or linked) as buttons; each starts the setup. */
-export function choiceView(form: LinkForm & { choice: NonNullable<LinkForm['choice']> }): View {
+/** A family's choice (AWS: management or linked) as buttons; each starts the setup. `more`: buttons that lead elsewhere. */
+export function choiceView(form: LinkForm & { choice: NonNullable<LinkForm['choice']> }, more: { actionId: string; label: string; note: string }[] = []): View {
   return modal({
     callbackId: 'link_choice',
     title: form.title,
@@ -35,15 +35,18 @@ export function choiceView(form: LinkForm & { choice: NonNullable<LinkForm['choi
       {
         type: 'actions',
         block_id: 'choices',
-        elements: form.choice.options.map((o, i) => ({
-          type: 'button' as const,
-          action_id: `link_choice:${o.value}`,
-          value: JSON.stringify({ provider: form.provider, [form.choice.field]: o.value }),
-          text: { type: 'plain_text' as const, text: o.label },
-          ...(i === 0 ? { style: 'primary' as const } : {}),
-        })),
+        elements: [
+          ...form.choice.options.map((o, i) => ({
+            type: 'button' as const,
+            action_id: `link_choice:${o.value}`,
+            value: JSON.stringify({ provider: form.provider, [form.choice.field]: o.value }),
+            text: { type: 'plain_text' as const, text: o.label },
+            ...(i === 0 ? { style: 'primary' as const } : {}),
+          })),
+          ...more.map((m) => ({ type: 'button' as const, action_id: m.actionId, value: form.provider, text: { type: 'plain_text' as const, text: m.label } })),
+        ],
       },
-      context(form.choice.note),
+      context([form.choice.note, ...more.map((m) => m.note)].join('\n')),
     ],
   });
 }

@@ -55,7 +55,7 @@ export function notificationMessage(n: Notification): Message {
     }
     case 'organization_changed': {
       const lines = n.changes.map((c) => `• ${c.count} ${STATE_WORDS[c.state]}${c.examples.length ? `: ${c.examples.map(esc).join(', ')}${c.count > c.examples.length ? ', …' : ''}` : ''}`);
-      const text = `:office: *${esc(n.organization.name)}* (organization ${esc(n.organization.awsOrganizationId)}) changed:\n${lines.join('\n')}\n${n.byState.linked} linked in all. \`/cloud org ${esc(n.organization.name)}\` shows every account by OU.`;
+      const text = `:office: *${esc(n.organization.name)}* (organization ${esc(n.organization.awsOrganizationId)}) changed:\n${lines.join('\n')}\n${n.byState.linked} linked in all. \`/cloud org ${esc(n.organization.name)}\` shows it by OU, with the accounts that need attention.`;
       return { text: `${n.organization.name}: the organization changed`, blocks: [md(text)] };
     }
     case 'invite_revoked': {

@@ -1,17 +1,17 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { PROVIDERS, type Provider } from '../../../engine/domain/records.js';
 import { checkAccount } from '../../../engine/operations/health.js';
-import { listAccounts } from '../../../engine/operations/accounts.js';
+import { matchingAccounts } from '../../accounts.js';
 import type { SlackDeps } from '../../deps.js';
 import { userMessage } from '../../errors.js';
-import { deleteForm, inviteForm, linkStep, renameForm, subscriptionsForm } from '../../flows.js';
+import { deleteForm, inviteForm, linkStep, organizationStep, renameForm, subscriptionsForm } from '../../flows.js';
 import { openForm, openThenUpdate } from '../../modals.js';
 import { esc, unesc } from '../../text.js';
-import { accountListBlocks, helpBlocks } from '../../views/accounts.js';
+import { accountListPage, helpBlocks } from '../../views/accounts.js';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
-const USAGE = 'Usage: `/cloud link [aws|eks|azure|m365|entra]`, `/cloud list`, `/cloud status <name>`, `/cloud rename <name>`, `/cloud delete <name>`, `/cloud subscriptions <azure account>`, `/cloud invite @colleague`, `/cloud help`.';
+const USAGE = 'Usage: `/cloud link [aws|eks|azure|m365|entra]`, `/cloud list [search words]`, `/cloud status <name>`, `/cloud org [management account]`, `/cloud rename <name>`, `/cloud delete <name>`, `/cloud subscriptions <azure account>`, `/cloud invite @colleague`, `/cloud help`.';
 
 /** `/cloud <subcommand>`: acknowledged before any store or cloud work, then answered. */
 export const cloudCommand = (deps: SlackDeps) => async ({ command, ack, respond, client }: Args): Promise<void> => {
@@ -28,9 +28,11 @@ export const cloudCommand = (deps: SlackDeps) => async ({ command, ack, respond,
       return ack({ response_type: 'ephemeral', text: 'cloudlink help', blocks: helpBlocks() });
     case 'list': {
       await ack();
+      // `/cloud list prod`: the words are one search (name, AWS account id, tenant id, id); page 1, then Previous/Next.
+      const search = rest.slice(0, 200) || undefined;
       try {
-        const { accounts } = await deps.engine.run(listAccounts, await actor(), { limit: 10_000 });
-        return void (await respond({ response_type: 'ephemeral', text: `${accounts.length} linked account(s)`, blocks: accountListBlocks(accounts) }));
+        const page = accountListPage(await matchingAccounts(deps, await actor(), search), search ? { search } : {});
+        return void (await respond({ response_type: 'ephemeral', text: page.text, blocks: page.blocks }));
       } catch (e) {
         return ephemeral(esc(userMessage(e, deps.log)));
       }
@@ -41,6 +43,12 @@ export const cloudCommand = (deps: SlackDeps) => async ({ command, ack, respond,
       if (want && !PROVIDERS.includes(want as Provider)) return ephemeral(`I don't know "${esc(want.slice(0, 40))}". Choose one of: ${PROVIDERS.join(', ')}.`);
       const who = await actor();
       return openThenUpdate(client, command.trigger_id, 'Add cloud account', () => linkStep(deps, who, want as Provider | undefined), deps.log);
+    }
+    case 'org':
+    case 'organization': {
+      await ack();
+      const who = await actor();
+      return openThenUpdate(client, command.trigger_id, 'AWS organization', () => organizationStep(deps, who, rest || undefined), deps.log);
     }
     case 'rename':
     case 'delete':

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { databaseWith } from '../../../bench/fixtures.js';
+import { listAccounts } from '../../../src/engine/operations/accounts.js';
+import { admin, member, memoryEngine } from '../../helpers/memory.js';
+
+describe('list_accounts search', () => {
+  it('matches names, summaries (AWS account id) and ids case-insensitively, over the cached sorted views', async () => {
+    const e = await memoryEngine();
+    const db = databaseWith(300);
+    db.accounts[7]!.name = 'Prod EU';
+    db.accounts[42]!.name = 'pre-PRODUCTION';
+    await e.store.mutate((d) => void d.accounts.push(...db.accounts));
+
+    const everything = await e.engine.run(listAccounts, admin, { limit: 10_000 });
+    const again = await e.engine.run(listAccounts, admin, { limit: 10_000, search: '  ' });
+    // No search (or only spaces): the shared array of the snapshot.
+    expect(again.accounts).toBe(everything.accounts);
+
+    const prod = await e.engine.run(listAccounts, member, { search: 'PROD' });
+    expect(prod.accounts.map((a) => a.name)).toEqual(['pre-PRODUCTION', 'Prod EU']);
+    expect(prod.total).toBe(2);
+    // The summary carries the AWS account id; the id is searchable too.
+    expect((await e.engine.run(listAccounts, admin, { search: '100000000123' })).accounts.map((a) => a.name)).toEqual(['Account 123']);
+    const id = everything.accounts[5]!.id;
+    expect((await e.engine.run(listAccounts, admin, { search: id.toUpperCase() })).accounts.map((a) => a.id)).toEqual([id]);
+    // With the other filters and paging.
+    const errors = await e.engine.run(listAccounts, admin, { search: 'account 1', status: 'error', limit: 2, offset: 1 });
+    expect(errors.total).toBe(2); // Account 100 and 150 are in error and contain "account 1"
+    expect(errors.accounts.map((a) => a.name)).toEqual(['Account 150']);
+    // The cached views are untouched by a search.
+    expect((await e.engine.run(listAccounts, admin, { limit: 10_000 })).accounts).toBe(everything.accounts);
+    expect(everything.accounts).toHaveLength(300);
+  });
+});
