@@ -112,7 +112,7 @@ export async function runOperation(engine: Engine, actor: Actor, def: AnyOperati
     const subject = await engine.confirmation(def, actor, input);
     const typed = confirmName ?? (await askAtTerminal(subject.question));
     if (typed === undefined) throw new ConfigError(`${subject.question}\nNothing was changed: run it at a terminal to be asked, or pass --confirm-name with the name typed by you.`);
-    full = { ...input, account: subject.id, [def.confirm.field]: typed, [def.confirm.idField]: subject.id };
+    full = { ...input, [def.confirm.refField]: subject.id, [def.confirm.field]: typed, [def.confirm.idField]: subject.id };
   }
   const out = await engine.run(def, actor, full);
   return { text: output === 'json' ? JSON.stringify(out, null, 2) : def.summarize(out), json: out };

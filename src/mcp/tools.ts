@@ -53,7 +53,7 @@ export function registerTools(server: McpServer, engine: Engine, actor: () => Ac
           const { [CONFIRM_ARGUMENT]: typed, ...rest } = args;
           const subject = await engine.confirmation(def, who, rest);
           const name = await confirmWithHuman(server, options, subject, typed as string | undefined);
-          input = { ...rest, account: subject.id, [def.confirm.field]: name, [def.confirm.idField]: subject.id };
+          input = { ...rest, [def.confirm.refField]: subject.id, [def.confirm.field]: name, [def.confirm.idField]: subject.id };
         }
         // Long operations report progress when the client asked for it, and stop when it cancels.
         const token = extra._meta?.progressToken;

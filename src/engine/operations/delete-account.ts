@@ -33,6 +33,7 @@ export const deleteAccount = defineOperation({
   confirm: {
     field: 'confirmName',
     idField: 'expectedId',
+    refField: 'account',
     async subject(ctx, input) {
       const db = await ctx.store.read();
       const account = deletable(ctx, db, input.account);

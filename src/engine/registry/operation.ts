@@ -23,6 +23,8 @@ export type ConfirmSubject = { id: string; name: string; question: string };
 export type Confirmation<I> = {
   field: keyof I & string;
   idField: keyof I & string;
+  /** The input field that names the subject: front ends set it to the subject's id once it is confirmed. */
+  refField: keyof I & string;
   subject(ctx: OpContext, input: I): Promise<ConfirmSubject>;
 };
 

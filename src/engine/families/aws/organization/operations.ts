@@ -283,6 +283,7 @@ export const unlinkOrganization = defineOperation({
   confirm: {
     field: 'confirmName',
     idField: 'expectedId',
+    refField: 'organization',
     async subject(ctx, input) {
       const db = await ctx.store.read();
       const org = requireOrganization(db, input.organization);

@@ -247,8 +247,9 @@ export async function syncOrganization(core: EngineCore, orgId: string, opts: Sy
     org.lastSync = { at, calls, ms };
     const byState = Object.fromEntries(STATES.map((s) => [s, org.members.filter((m) => m.state === s).length])) as Record<MemberState, number>;
     if (changes.length) {
+      // Whoever ran this pass sees its result where they ran it; the person who linked the organization is told.
       const to = recipientOf(org.createdBy);
-      if (to) enqueue(db, now, to, { kind: 'organization_changed', organization: { id: org.id, name: accountNameOf(db, org.managementAccountId), awsOrganizationId: org.awsOrganizationId ?? '' }, changes: summarizeChanges(changes), byState });
+      if (to && to.id !== opts.actor.id) enqueue(db, now, to, { kind: 'organization_changed', organization: { id: org.id, name: accountNameOf(db, org.managementAccountId), awsOrganizationId: org.awsOrganizationId ?? '' }, changes: summarizeChanges(changes), byState });
     }
     return { byState };
   });
