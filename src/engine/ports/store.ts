@@ -15,4 +15,14 @@ export interface Store {
   read(): Promise<Readonly<Database>>;
   /** Applies `fn` atomically, serialised with every other writer (in this process and others). */
   mutate<T>(fn: (db: Database) => T): Promise<T>;
+  /**
+   * Runs background work on one instance at a time when several share this store (a leader). Absent:
+   * this process is the only one that runs it.
+   */
+  leadership?(work: { start(): void; stop(): Promise<void> }): { readonly leading: boolean; stop(): Promise<void> };
+  /** Calls `listener` when another instance changed the data. */
+  onExternalChange?(listener: () => void): () => void;
+  /** Whether the data can be reached now, for readiness checks. */
+  health?(): Promise<{ ok: boolean; detail: string }>;
+  close?(): Promise<void>;
 }

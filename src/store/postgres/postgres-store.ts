@@ -1,0 +1,413 @@
+import { EventEmitter } from 'node:events';
+import { createDraft, current, enablePatches, finishDraft, isDraft, setUseStrictIteration, type Patch } from 'immer';
+import pg from 'pg';
+import type { z } from 'zod';
+import { CloudlinkError } from '../../engine/errors.js';
+import { Account, AuditEntry, emptyDatabase, Invite, OutboxItem, Setup, Viewer, type Database } from '../../engine/domain/records.js';
+import { Organization } from '../../engine/families/aws/organization/schema.js';
+import type { Store } from '../../engine/ports/store.js';
+import { carryAccountIndex } from '../../engine/domain/account-index.js';
+import type { Logger } from '../../log.js';
+import { migrate, pendingMigrations } from './migrate.js';
+import { lead } from './leader.js';
+
+enablePatches();
+// Records are plain JSON: no symbol or non-enumerable keys to copy. Loose iteration halves the cost of
+// finishing a draft of 50,000 accounts (measured: 3.4 ms → 1.4 ms).
+setUseStrictIteration(false);
+
+/** The collections of a Database, each a table of rows keyed by record id, and the schema each row is checked against. */
+const COLLECTIONS = {
+  accounts: Account,
+  setups: Setup,
+  invites: Invite,
+  audit: AuditEntry,
+  outbox: OutboxItem,
+  organizations: Organization,
+  viewers: Viewer,
+} satisfies Record<string, z.ZodType>;
+type Collection = keyof typeof COLLECTIONS;
+const NAMES = Object.keys(COLLECTIONS) as Collection[];
+type Rec = { id: string };
+
+/** Writes are serialised across instances by this transaction-level lock: change numbers then follow commit order. */
+const WRITE_LOCK = 0x636c7772; // "clwr"
+const CHANNEL = 'cloudlink_changes';
+const MAX_CONFLICT_RETRIES = 5;
+
+type Row = { collection: Collection; id: string; version: string; seq: string; deleted: boolean; data: unknown };
+type Changes = Map<Collection, { upserts: Rec[]; deletes: string[] }>;
+
+export type PostgresStoreOptions = { poolSize?: number; log?: Logger; applicationName?: string };
+
+/** Where the data is, for people: the URL without its password. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgresql://(unparseable URL)';
+  }
+}
+
+/**
+ * The store on PostgreSQL, for several instances behind a load balancer. Each record is a row with a
+ * version; a mutation runs on an in-memory draft of the current data (immer: unchanged records are
+ * shared), and only the records it changed are written, in one transaction, each updated only if its
+ * version is still the one read (optimistic concurrency: two instances never lose an update). Writes
+ * take a transaction-level advisory lock, so change numbers follow commit order and every instance
+ * catches up from the last one it saw; LISTEN/NOTIFY tells them when to.
+ */
+export class PostgresStore extends EventEmitter<{ change: [Set<Collection>] }> implements Store {
+  readonly kind = 'PostgreSQL';
+  readonly location: string;
+  readonly pool: pg.Pool;
+  private snapshot: Database = emptyDatabase();
+  private versions = new Map<string, number>();
+  private positions = new Map<Collection, Map<string, number>>();
+  private lastSeq = 0;
+  private dirty = true;
+  private listener?: pg.Client;
+  private closed = false;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly log?: Logger;
+
+  constructor(private readonly url: string, opts: PostgresStoreOptions = {}) {
+    super();
+    this.location = redactUrl(url);
+    this.log = opts.log;
+    this.pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, application_name: opts.applicationName ?? 'cloudlink', keepAlive: true });
+    this.pool.on('error', (e) => this.log?.warn('PostgreSQL pool connection failed', { error: e }));
+  }
+
+  async init(): Promise<void> {
+    const client = await this.connect();
+    try {
+      const applied = await migrate(client);
+      if (applied.length) this.log?.info('PostgreSQL migrations applied', { migrations: applied });
+      // Fresh statistics: the catch-up query (seq > last) must use its index, not scan the table.
+      await client.query('ANALYZE cloudlink_records');
+      await this.catchUp(client);
+    } finally {
+      client.release();
+    }
+    await this.listen();
+  }
+
+  private async connect(): Promise<pg.PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (e) {
+      throw new CloudlinkError('STORE_WRITE_FAILED', `cloudlink cannot reach its PostgreSQL database ${this.location} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Check CLOUDLINK_DATABASE_URL and that the server is up.`);
+    }
+  }
+
+  /** LISTEN on a connection of its own; when it drops, every read catches up until it is back. */
+  private async listen() {
+    if (this.closed) return;
+    const client = new pg.Client({ connectionString: this.url, keepAlive: true, application_name: 'cloudlink-listen' });
+    client.on('notification', () => {
+      this.dirty = true;
+      // The collections are not in the payload (it would cap at 8 kB); listeners re-read what they show.
+      this.emit('change', new Set(NAMES));
+    });
+    client.on('error', (e) => {
+      this.log?.warn('PostgreSQL change listener lost its connection; reconnecting', { error: e });
+      this.listener = undefined;
+      this.dirty = true;
+      setTimeout(() => void this.listen().catch(() => undefined), 1000).unref();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+      this.listener = client;
+      this.dirty = true;
+    } catch (e) {
+      this.log?.warn('PostgreSQL change listener could not connect; retrying', { error: e });
+      setTimeout(() => void this.listen().catch(() => undefined), 2000).unref();
+    }
+  }
+
+  /**
+   * Every read first catches up with what other instances committed (one indexed query, usually
+   * answering nothing): a request routed to another instance than the last one sees its writes.
+   * Concurrent reads share one catch-up.
+   */
+  async read(): Promise<Readonly<Database>> {
+    this.reading ??= (async () => {
+      const client = await this.connect();
+      try {
+        await this.catchUp(client);
+      } finally {
+        client.release();
+        this.reading = undefined;
+      }
+    })();
+    await this.reading;
+    return this.snapshot;
+  }
+  private reading?: Promise<void>;
+
+  /** Applies every change committed since the last one this instance saw (its own included, skipped by version). */
+  private async catchUp(client: pg.ClientBase) {
+    this.dirty = false;
+    const { rows } = await client.query<Row>('SELECT collection, id, version, seq, deleted, data FROM cloudlink_records WHERE seq > $1 ORDER BY seq', [this.lastSeq]);
+    this.apply(rows);
+  }
+
+  private apply(rows: Row[]) {
+    if (!rows.length) return;
+    const fresh = rows.filter((r) => (this.versions.get(key(r.collection, r.id)) ?? 0) < Number(r.version));
+    if (fresh.length) {
+      const draft = createDraft(this.snapshot);
+      const structural = new Set<Collection>();
+      for (const r of fresh) {
+        if (!(r.collection in COLLECTIONS)) continue;
+        const list = draft[r.collection] as Rec[];
+        const at = this.positionsOf(r.collection).get(r.id);
+        if (r.deleted) {
+          if (at !== undefined) {
+            list.splice(at, 1);
+            structural.add(r.collection);
+            this.positions.delete(r.collection);
+          }
+          this.versions.delete(key(r.collection, r.id));
+          continue;
+        }
+        const parsed = COLLECTIONS[r.collection].safeParse(r.data);
+        if (!parsed.success) {
+          throw new CloudlinkError('STORE_CORRUPT', `The PostgreSQL store ${this.location} holds a ${r.collection} record (${r.id}) that does not match cloudlink's schema (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}). It was left untouched: fix or restore it.`);
+        }
+        if (at === undefined || structural.has(r.collection)) {
+          const idx = structural.has(r.collection) ? list.findIndex((x) => x.id === r.id) : -1;
+          if (idx >= 0) list[idx] = parsed.data as Rec;
+          else {
+            list.push(parsed.data as Rec);
+            this.positionsOf(r.collection).set(r.id, list.length - 1);
+          }
+        } else list[at] = parsed.data as Rec;
+        this.versions.set(key(r.collection, r.id), Number(r.version));
+      }
+      const before = this.snapshot;
+      this.snapshot = finishDraft(draft) as Database;
+      for (const c of structural) this.positions.delete(c);
+      const accounts = fresh.filter((r) => r.collection === 'accounts');
+      if (accounts.length) carryAccountIndex(before.accounts, this.snapshot.accounts, accounts.filter((r) => !r.deleted).map((r) => this.snapshot.accounts[this.positionsOf('accounts').get(r.id)!]!).filter(Boolean), accounts.some((r) => r.deleted) || structural.has('accounts'));
+    }
+    this.lastSeq = Number(rows.at(-1)!.seq);
+  }
+
+  private positionsOf(c: Collection): Map<string, number> {
+    let p = this.positions.get(c);
+    if (!p) {
+      p = new Map((this.snapshot[c] as Rec[]).map((r, i) => [r.id, i]));
+      this.positions.set(c, p);
+    }
+    return p;
+  }
+
+  mutate<T>(fn: (db: Database) => T): Promise<T> {
+    const run = this.queue.then(() => this.mutateNow(fn));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async mutateNow<T>(fn: (db: Database) => T): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.connect();
+      let began = false;
+      try {
+        // One round trip: begin, take the write lock, and catch up with what others committed before it.
+        this.dirty = false;
+        began = true;
+        const results = (await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK}); SELECT collection, id, version, seq, deleted, data FROM cloudlink_records WHERE seq > ${Math.floor(this.lastSeq)} ORDER BY seq`)) as unknown as pg.QueryResult<Row>[];
+        this.apply(results[2]!.rows);
+        const base = this.snapshot;
+        const draft = createDraft(base);
+        // What the mutation returns outlives the draft: copy any draft inside it out now.
+        const result = undraft(fn(draft as Database));
+        let patches: Patch[] = [];
+        const next = finishDraft(draft, (p) => (patches = p)) as Database;
+        if (!patches.length) {
+          await client.query('COMMIT');
+          return result;
+        }
+        const changes = changedRecords(base, next, patches);
+        const written = await this.write(client, changes);
+        if (!written) {
+          await client.query('ROLLBACK');
+          began = false;
+          if (attempt >= MAX_CONFLICT_RETRIES) throw new CloudlinkError('STORE_BUSY', 'Another cloudlink instance kept changing the same records. Nothing was changed; try again in a moment.');
+          this.dirty = true;
+          continue;
+        }
+        // Other instances hear at commit (a NOTIFY inside a transaction is sent when it commits).
+        await client.query(`SELECT pg_notify('${CHANNEL}', '${Math.floor(written.maxSeq)}'); COMMIT`);
+        began = false;
+        // A bulk write (an import, an organization's first link) would leave the planner's statistics behind.
+        if (written.versions.size > 1000) await client.query('ANALYZE cloudlink_records').catch(() => undefined);
+        this.adopt(base, next, changes, written.versions);
+        return result;
+      } catch (e) {
+        if (began) await client.query('ROLLBACK').catch(() => undefined);
+        if (e instanceof CloudlinkError) throw e;
+        throw new CloudlinkError('STORE_WRITE_FAILED', `cloudlink could not save to its PostgreSQL database ${this.location} (${(e as { code?: string }).code ?? (e as Error).message}). Nothing was changed; try again in a moment.`);
+      } finally {
+        client.release();
+      }
+    }
+  }
+
+  /** The changed rows: updated only at the version read, inserted only if new; null when another instance got there first. */
+  private async write(client: pg.ClientBase, changes: Changes): Promise<{ versions: Map<string, number>; maxSeq: number } | null> {
+    const versions = new Map<string, number>();
+    let maxSeq = 0;
+    const note = (rows: { collection: string; id: string; version: string; seq: string }[]) => {
+      for (const r of rows) {
+        versions.set(key(r.collection, r.id), Number(r.version));
+        maxSeq = Math.max(maxSeq, Number(r.seq));
+      }
+    };
+    for (const [collection, { upserts, deletes }] of changes) {
+      const updates = upserts.filter((r) => this.versions.has(key(collection, r.id)));
+      const inserts = upserts.filter((r) => !this.versions.has(key(collection, r.id)));
+      if (updates.length) {
+        const { rows } = await client.query(
+          `UPDATE cloudlink_records r SET data = u.data, version = r.version + 1, seq = nextval('cloudlink_change_seq'), deleted = false, updated_at = now()
+             FROM unnest($1::text[], $2::jsonb[], $3::bigint[]) AS u(id, data, version)
+            WHERE r.collection = $4 AND r.id = u.id AND r.version = u.version
+            RETURNING r.collection, r.id, r.version, r.seq`,
+          [updates.map((r) => r.id), updates.map((r) => JSON.stringify(r)), updates.map((r) => this.versions.get(key(collection, r.id))), collection],
+        );
+        if (rows.length !== updates.length) return null;
+        note(rows);
+      }
+      if (inserts.length) {
+        const { rows } = await client.query(
+          `INSERT INTO cloudlink_records (collection, id, version, seq, data)
+           SELECT $3, u.id, 1, nextval('cloudlink_change_seq'), u.data FROM unnest($1::text[], $2::jsonb[]) AS u(id, data)
+           ON CONFLICT (collection, id) DO UPDATE SET data = EXCLUDED.data, version = cloudlink_records.version + 1, seq = EXCLUDED.seq, deleted = false, updated_at = now()
+            WHERE cloudlink_records.deleted
+           RETURNING collection, id, version, seq`,
+          [inserts.map((r) => r.id), inserts.map((r) => JSON.stringify(r)), collection],
+        );
+        if (rows.length !== inserts.length) return null;
+        note(rows);
+      }
+      if (deletes.length) {
+        // A tombstone, so other instances see the delete when they catch up; sealed keys go with the data.
+        const { rows } = await client.query(
+          `UPDATE cloudlink_records r SET deleted = true, data = '{}'::jsonb, version = r.version + 1, seq = nextval('cloudlink_change_seq'), updated_at = now()
+             FROM unnest($1::text[], $2::bigint[]) AS u(id, version)
+            WHERE r.collection = $3 AND r.id = u.id AND r.version = u.version
+            RETURNING r.collection, r.id, r.version, r.seq`,
+          [deletes, deletes.map((id) => this.versions.get(key(collection, id)) ?? 0), collection],
+        );
+        if (rows.length !== deletes.length) return null;
+        note(rows);
+      }
+    }
+    return { versions, maxSeq };
+  }
+
+  /** After a commit: the new data is this instance's snapshot, with the versions it wrote. */
+  private adopt(base: Database, next: Database, changes: Changes, versions: Map<string, number>) {
+    for (const [collection, { deletes }] of changes) {
+      for (const id of deletes) this.versions.delete(key(collection, id));
+      if (deletes.length || (next[collection] as Rec[]).length !== (base[collection] as Rec[]).length) this.positions.delete(collection);
+    }
+    for (const [k, v] of versions) if (!this.versions.has(k) || this.versions.get(k)! < v) this.versions.set(k, v);
+    // The engine's account index moves to the new array instead of being built again.
+    const accounts = changes.get('accounts');
+    if (accounts) carryAccountIndex(base.accounts, next.accounts, accounts.upserts as Account[], accounts.deletes.length > 0);
+    this.snapshot = next;
+  }
+
+  /** Calls `listener` when another instance changed something (LISTEN/NOTIFY). */
+  onExternalChange(listener: () => void): () => void {
+    const l = () => listener();
+    this.on('change', l);
+    return () => this.off('change', l);
+  }
+
+  leadership(work: { start(): void; stop(): Promise<void> }) {
+    return lead(this.url, { ...work, ...(this.log ? { log: this.log } : {}) });
+  }
+
+  async health(): Promise<{ ok: boolean; detail: string }> {
+    try {
+      const client = await this.pool.connect();
+      try {
+        const pending = await pendingMigrations(client);
+        return pending.length ? { ok: false, detail: `migrations not applied: ${pending.join(', ')}` } : { ok: true, detail: 'PostgreSQL reachable, migrations applied' };
+      } finally {
+        client.release();
+      }
+    } catch (e) {
+      return { ok: false, detail: `PostgreSQL unreachable (${(e as { code?: string }).code ?? (e as Error).message})` };
+    }
+  }
+
+  async close() {
+    this.closed = true;
+    await this.listener?.end().catch(() => undefined);
+    await this.pool.end().catch(() => undefined);
+  }
+}
+
+const key = (collection: string, id: string) => `${collection}\u0000${id}`;
+
+/** A value with drafts inside, as plain data (drafts are revoked once the mutation finishes). */
+function undraft<T>(value: T, depth = 0): T {
+  if (isDraft(value)) return current(value as object) as T;
+  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => undraft(v, depth + 1)) as T;
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = undraft(v, depth + 1);
+  return out as T;
+}
+
+/**
+ * Which records a draft changed, from immer's patches: a field or an appended record points at one
+ * record; anything else (a filtered or spliced collection) is diffed by id and reference, which
+ * immer's structural sharing makes exact.
+ */
+export function changedRecords(base: Database, next: Database, patches: Patch[]): Changes {
+  const changes: Changes = new Map();
+  const touched = new Map<Collection, Set<number>>();
+  const structural = new Set<Collection>();
+  for (const p of patches) {
+    const c = p.path[0] as Collection;
+    if (!(c in COLLECTIONS)) continue;
+    const at = p.path[1];
+    const baseLength = (base[c] as Rec[]).length;
+    if (p.path.length === 1 || at === 'length' || typeof at !== 'number' || p.op === 'remove' || (p.path.length === 2 && p.op === 'add' && at < baseLength)) {
+      structural.add(c);
+      continue;
+    }
+    if (p.path.length === 2 && p.op === 'replace' && (base[c] as Rec[])[at]?.id !== (next[c] as Rec[])[at]?.id) {
+      structural.add(c);
+      continue;
+    }
+    const set = touched.get(c) ?? new Set<number>();
+    set.add(at);
+    touched.set(c, set);
+  }
+  for (const c of NAMES) {
+    const before = base[c] as Rec[];
+    const after = next[c] as Rec[];
+    if (structural.has(c)) {
+      const old = new Map(before.map((r) => [r.id, r]));
+      const upserts = after.filter((r) => old.get(r.id) !== r);
+      const now = new Set(after.map((r) => r.id));
+      const deletes = before.filter((r) => !now.has(r.id)).map((r) => r.id);
+      if (upserts.length || deletes.length) changes.set(c, { upserts, deletes });
+    } else if (touched.has(c)) {
+      const upserts = [...touched.get(c)!].map((i) => after[i]!).filter(Boolean);
+      changes.set(c, { upserts, deletes: [] });
+    }
+  }
+  return changes;
+}

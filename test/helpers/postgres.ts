@@ -1,0 +1,88 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+/**
+ * A PostgreSQL server for the tests, never mocked: CLOUDLINK_TEST_DATABASE_URL when set, else the
+ * server on 127.0.0.1:5432 when it answers, else a throwaway cluster started from the machine's own
+ * binaries (initdb / pg_ctl, found through `pg_config --bindir`). Each caller gets a database of its
+ * own, dropped by `drop()`.
+ */
+let server: Promise<string> | undefined;
+
+async function answers(url: string) {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1500 });
+  try {
+    await c.connect();
+    await c.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+function throwawayCluster(): string {
+  let bindir = '';
+  try {
+    bindir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim();
+  } catch {
+    /* no pg_config */
+  }
+  if (!bindir || !existsSync(join(bindir, 'initdb'))) {
+    throw new Error('No PostgreSQL for the tests: set CLOUDLINK_TEST_DATABASE_URL, run a server on 127.0.0.1:5432, or install PostgreSQL (Debian: apt-get install postgresql) so initdb and pg_ctl are found.');
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'cloudlink-pg-'));
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const asUser = process.getuid?.() === 0 ? ['-u', 'postgres'] : [];
+  const run = (cmd: string, args: string[]) => {
+    const r = asUser.length ? spawnSync('runuser', [...asUser, '--', join(bindir, cmd), ...args], { encoding: 'utf8' }) : spawnSync(join(bindir, cmd), args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
+  };
+  if (asUser.length) execFileSync('chown', ['postgres', dir]);
+  run('initdb', ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres']);
+  run('pg_ctl', ['-D', join(dir, 'data'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, '-l', join(dir, 'log'), '-w', 'start']);
+  process.on('exit', () => {
+    try {
+      run('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', 'stop']);
+    } catch {
+      /* already gone */
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return `postgresql://postgres@127.0.0.1:${port}/postgres`;
+}
+
+export function postgresServer(): Promise<string> {
+  server ??= (async () => {
+    if (process.env.CLOUDLINK_TEST_DATABASE_URL) return process.env.CLOUDLINK_TEST_DATABASE_URL;
+    for (const url of ['postgresql://postgres@127.0.0.1:5432/postgres', 'postgresql://127.0.0.1:5432/postgres']) if (await answers(url)) return url;
+    return throwawayCluster();
+  })();
+  return server;
+}
+
+/** A fresh database on the test server, and a way to drop it. */
+export async function testDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = await postgresServer();
+  const name = `cloudlink_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const c = new pg.Client({ connectionString: admin });
+  await c.connect();
+  await c.query(`CREATE DATABASE ${name}`);
+  await c.end();
+  const u = new URL(admin);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    async drop() {
+      const d = new pg.Client({ connectionString: admin });
+      await d.connect();
+      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await d.end();
+    },
+  };
+}
