@@ -6,6 +6,7 @@ import { mcpToolLatency } from './mcp-tools.js';
 import { slackAck } from './slack-ack.js';
 import { storeRename } from './store.js';
 import { organizationBench } from './organization.js';
+import { storeComparison, twoInstanceThroughput } from './stores.js';
 import { mb, ms } from './stats.js';
 
 /** `npm run bench`: one table. A benchmark, never a timed test. */
@@ -49,6 +50,17 @@ try {
     row(`Organization discovery, ${what}`, ms(o.discoveryMs), `${o.calls} AWS calls in the whole link (${o.throttled} throttled and retried)`);
     row(`Organization: every member linked, ${what}`, `${ms(o.linkMs)}, ${o.linked} linked (${o.unique} unique)`, `floor ${ms(o.floorMs)} = calls × 50 ms / concurrency ${o.concurrency}: ${(o.linkMs / o.floorMs).toFixed(2)}× the floor; goal under 30 s and 2×`);
     row('Organization resync, unchanged (1,000 accounts)', ms(o.resyncMs), `${o.resyncChanges} changes; goal under 5 s; peak RSS of the whole run ${mb(o.peakRss)} (goal under 300 MB)`);
+  }
+
+  if (want('stores')) {
+    for (const r of await storeComparison(dir, [1_000, 10_000, 50_000])) {
+      const at = `${r.store}, ${r.n.toLocaleString('en')} accounts`;
+      row(`Engine rename_account, ${at}`, `${ms(r.rename.median)} median, ${ms(r.rename.p99)} p99`, r.store === 'PostgreSQL' && r.n === 50_000 ? 'goal: under 5 ms median' : '');
+      row(`Engine get_account, ${at}`, `${ms(r.get.median)} median, ${ms(r.get.p99)} p99`);
+      row(`Engine list_accounts (first 100), ${at}`, `${ms(r.list.median)} median, ${ms(r.list.p99)} p99`);
+    }
+    const t = await twoInstanceThroughput();
+    row(`Two instances on one PostgreSQL, ${t.renames} renames from 16 callers, ${t.n.toLocaleString('en')} accounts`, `${t.perSecond.toFixed(0)} renames/s`, 'one write lock across instances; no update lost');
   }
 
   if (want('store'))

@@ -14,7 +14,7 @@ await build({
   minify: true,
   sourcemap: 'linked',
   outExtension: { '.js': '.mjs' },
-  external: ['reflect-metadata', '@aws-sdk/*', '@smithy/*', '@slack/*', '@azure/*', '@microsoft/*', 'express', 'node-forge', '@peculiar/*', 'unhomoglyph'],
+  external: ['reflect-metadata', '@aws-sdk/*', '@smithy/*', '@slack/*', '@azure/*', '@microsoft/*', 'express', 'node-forge', '@peculiar/*', 'unhomoglyph', 'pg', 'immer'],
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',
 });

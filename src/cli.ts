@@ -8,6 +8,10 @@ Usage:
   cloudlink serve                 the service: Slack app, MCP over HTTP (if configured), watcher, health checks
   cloudlink mcp [--read-only] [--require-elicitation] [--typed-confirmation]
                                   an MCP server on stdio, for desktop assistants
+  cloudlink migrate               apply the PostgreSQL migrations (CLOUDLINK_DATABASE_URL)
+  cloudlink export [--file F]     the whole store as JSON (either store; private keys stay sealed)
+  cloudlink import --file F [--replace]
+                                  load an export into the configured store
   cloudlink <operation> [--flags] any engine operation, as the operator (see below; --help on each)
   cloudlink help                  this text
 
@@ -51,6 +55,13 @@ async function main(argv: string[]) {
       requireElicitation: flags.has('--require-elicitation') || config.CLOUDLINK_MCP_REQUIRE_ELICITATION,
       typedConfirmation: flags.has('--typed-confirmation') || config.CLOUDLINK_MCP_TYPED_CONFIRMATION,
     });
+    return;
+  }
+  if (command === 'migrate' || command === 'export' || command === 'import') {
+    const [{ createLogger }, commands] = await Promise.all([import('./log.js'), import('./store/commands.js')]);
+    const log = createLogger({ level: config.CLOUDLINK_LOG_LEVEL });
+    const out = command === 'migrate' ? await commands.migrateCommand(config, log) : command === 'export' ? await commands.exportCommand(config, log, rest) : await commands.importCommand(config, log, rest);
+    process.stdout.write(`${out}\n`);
     return;
   }
   const { runCliCommand } = await import('./cli/operations.js');

@@ -17,7 +17,7 @@ export async function migrateCommand(config: Config, log: Logger): Promise<strin
 
 /**
  * `cloudlink export [--file F]`: the whole store as one JSON document (the lowdb file's format), from
- * either store. Private keys stay sealed: importing them elsewhere needs the same CLOUDLINK_ENCRYPTION_KEY.
+ * either store, keys sorted so that exports diff cleanly. Private keys stay sealed: importing them elsewhere needs the same CLOUDLINK_ENCRYPTION_KEY.
  */
 export async function exportCommand(config: Config, log: Logger, args: string[]): Promise<string> {
   const file = flag(args, '--file');
@@ -25,7 +25,7 @@ export async function exportCommand(config: Config, log: Logger, args: string[])
   await store.init();
   const db = await store.read();
   await store.close?.();
-  const text = JSON.stringify(db, null, 2);
+  const text = JSON.stringify(canonical(db), null, 2);
   if (!file) return text;
   await writeFile(file, text + '\n', { mode: 0o600 });
   return `Exported ${db.accounts.length} accounts, ${db.setups.length} setups, ${db.invites.length} invites, ${db.audit.length} audit entries and ${db.organizations.length} organizations from ${store.location} to ${file}. Private keys are in it sealed: keep it as you keep the encryption key.`;
@@ -59,6 +59,18 @@ export async function importCommand(config: Config, log: Logger, args: string[])
   } finally {
     await store.close?.();
   }
+}
+
+/**
+ * Keys sorted at every level: PostgreSQL's jsonb keeps keys in its own order, so without this the
+ * same store exported from lowdb and from PostgreSQL would differ, and two exports could not be diffed.
+ */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
+  }
+  return value;
 }
 
 function flag(args: string[], name: string): string | undefined {

@@ -132,22 +132,17 @@ export class PostgresStore extends EventEmitter<{ change: [Set<Collection>] }> i
   /**
    * Every read first catches up with what other instances committed (one indexed query, usually
    * answering nothing): a request routed to another instance than the last one sees its writes.
-   * Concurrent reads share one catch-up.
+   * Each read runs its own catch-up (one started earlier might miss a commit that came since).
    */
   async read(): Promise<Readonly<Database>> {
-    this.reading ??= (async () => {
-      const client = await this.connect();
-      try {
-        await this.catchUp(client);
-      } finally {
-        client.release();
-        this.reading = undefined;
-      }
-    })();
-    await this.reading;
+    const client = await this.connect();
+    try {
+      await this.catchUp(client);
+    } finally {
+      client.release();
+    }
     return this.snapshot;
   }
-  private reading?: Promise<void>;
 
   /** Applies every change committed since the last one this instance saw (its own included, skipped by version). */
   private async catchUp(client: pg.ClientBase) {
@@ -195,7 +190,8 @@ export class PostgresStore extends EventEmitter<{ change: [Set<Collection>] }> i
       const accounts = fresh.filter((r) => r.collection === 'accounts');
       if (accounts.length) carryAccountIndex(before.accounts, this.snapshot.accounts, accounts.filter((r) => !r.deleted).map((r) => this.snapshot.accounts[this.positionsOf('accounts').get(r.id)!]!).filter(Boolean), accounts.some((r) => r.deleted) || structural.has('accounts'));
     }
-    this.lastSeq = Number(rows.at(-1)!.seq);
+    // Catch-ups may overlap (they are idempotent by version): the mark only moves forward.
+    this.lastSeq = Math.max(this.lastSeq, Number(rows.at(-1)!.seq));
   }
 
   private positionsOf(c: Collection): Map<string, number> {
