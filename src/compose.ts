@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import type { EngineSettings, Gateways } from './engine/context.js';
 import { createEngine, type Engine } from './engine/engine.js';
 import { combineNotifiers, NO_NOTIFIER, type Notifier } from './engine/ports/notifier.js';
 import type { Store } from './engine/ports/store.js';
 import type { CertificateIssuer } from './engine/ports/certificates.js';
+import type { Meter } from './engine/ports/meter.js';
+import { meteredStore } from './ops/metered-store.js';
 import { SecretBox } from './engine/secrets.js';
 import { loadEncryptionKey } from './key-file.js';
 import { createLogger, type Logger } from './log.js';
@@ -35,7 +37,7 @@ export function settingsFrom(config: Config): EngineSettings {
   };
 }
 
-export function gatewaysFrom(config: Config, settings: EngineSettings, log?: Logger): Gateways {
+export function gatewaysFrom(config: Config, settings: EngineSettings, log?: Logger, meter?: Meter): Gateways {
   return {
     aws: new SdkAwsGateway({
       region: settings.awsDefaultRegion,
@@ -46,6 +48,7 @@ export function gatewaysFrom(config: Config, settings: EngineSettings, log?: Log
       retryBaseMs: config.CLOUDLINK_AWS_RETRY_BASE_MS,
       hasCredentialSource: Boolean(awsCredentialSource()),
       ...(log ? { log } : {}),
+      ...(meter ? { onCall: (service: string, operation: string, outcome: 'ok' | 'error' | 'throttled') => meter.cloud(service, operation, outcome) } : {}),
     }),
     microsoft: new SdkMicrosoftGateway({
       authorityHost: config.CLOUDLINK_AZURE_AUTHORITY_HOST,
@@ -55,6 +58,18 @@ export function gatewaysFrom(config: Config, settings: EngineSettings, log?: Log
       timeoutMs: config.CLOUDLINK_CLOUD_TIMEOUT_MS,
     }),
   };
+}
+
+/** The lowdb file by default; PostgreSQL when CLOUDLINK_DATABASE_URL names one (loaded only then). */
+export async function storeFrom(config: Config, log?: Logger): Promise<Store> {
+  if (config.CLOUDLINK_DATABASE_URL) {
+    if (!config.CLOUDLINK_ENCRYPTION_KEY) {
+      throw new ConfigError('CLOUDLINK_ENCRYPTION_KEY is required with CLOUDLINK_DATABASE_URL: every instance must seal and open private keys with the same key (`openssl rand -base64 32`).');
+    }
+    const { PostgresStore } = await import('./store/postgres/postgres-store.js');
+    return new PostgresStore(config.CLOUDLINK_DATABASE_URL, { poolSize: config.CLOUDLINK_DATABASE_POOL_SIZE, ...(log ? { log } : {}) });
+  }
+  return new LowdbStore(config.CLOUDLINK_STORE_PATH, { staleMs: config.CLOUDLINK_STORE_STALE_LOCK_SECONDS * 1000 });
 }
 
 export type ComposeOptions = {
@@ -68,16 +83,19 @@ export type ComposeOptions = {
   notifiers?: Notifier[];
   /** Whether this process delivers notifications (the service does; a stdio MCP server leaves them to it). */
   deliver?: boolean;
+  /** Operator metrics (the service's /metrics); the store is timed too when given. */
+  meter?: Meter;
 };
 
 export type Composed = { engine: Engine; store: Store; log: Logger; config: Config; gateways: Gateways };
 
 export async function composeEngine(config: Config, opts: ComposeOptions = {}): Promise<Composed> {
   const log = opts.log ?? createLogger({ level: config.CLOUDLINK_LOG_LEVEL });
-  const store = opts.store ?? new LowdbStore(config.CLOUDLINK_STORE_PATH, { staleMs: config.CLOUDLINK_STORE_STALE_LOCK_SECONDS * 1000 });
-  await store.init();
+  const raw = opts.store ?? (await storeFrom(config, log));
+  await raw.init();
+  const store = opts.meter ? meteredStore(raw, opts.meter) : raw;
   const settings = settingsFrom(config);
-  const keyFile = store instanceof LowdbStore ? `${store.location.replace(/\.json$/, '')}.key` : undefined;
+  const keyFile = raw instanceof LowdbStore ? `${raw.location.replace(/\.json$/, '')}.key` : undefined;
   // A store without a file (in memory) keeps its sealed keys for its own lifetime only: a random key does.
   const { key } = keyFile ? await loadEncryptionKey(config.CLOUDLINK_ENCRYPTION_KEY, keyFile) : { key: config.CLOUDLINK_ENCRYPTION_KEY ? Buffer.from(config.CLOUDLINK_ENCRYPTION_KEY, 'base64') : randomBytes(32) };
   const notifiers = [...(opts.notifiers ?? [])];
@@ -85,7 +103,7 @@ export async function composeEngine(config: Config, opts: ComposeOptions = {}): 
     const { SlackNotifier } = await import('./slack/notifier.js');
     notifiers.push(new SlackNotifier(config.SLACK_BOT_TOKEN, { ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}) }, log));
   }
-  const gateways = { ...gatewaysFrom(config, settings, log), ...opts.gateways };
+  const gateways = { ...gatewaysFrom(config, settings, log, opts.meter), ...opts.gateways };
   const engine = createEngine({
     store,
     settings,
@@ -95,6 +113,7 @@ export async function composeEngine(config: Config, opts: ComposeOptions = {}): 
     notifier: notifiers.length ? combineNotifiers(...notifiers) : NO_NOTIFIER,
     log,
     now: opts.now ?? (() => new Date()),
+    ...(opts.meter ? { meter: opts.meter } : {}),
   });
   return { engine, store, log, config, gateways };
 }
@@ -105,6 +124,8 @@ export type ServiceOptions = ComposeOptions & {
   mcpHttpPort?: number;
   /** Whether to run the background jobs (watcher, health checks, outbox); tests drive them by hand. */
   jobs?: boolean;
+  /** The operator endpoints (/healthz, /readyz, /metrics) on this port instead of CLOUDLINK_HTTP_PORT (0: any free one). */
+  opsPort?: number;
 };
 
 export type Service = Composed & {
@@ -112,12 +133,17 @@ export type Service = Composed & {
   lines: string[];
   slack?: import('./slack/start.js').RunningSlack;
   mcpHttp?: { url: string; port: number };
+  ops?: { url: string; port: number };
+  /** Who runs the background work when several instances share the store. */
+  leadership?: { readonly leading: boolean };
   stop(): Promise<void>;
 };
 
 /** The long-running service: the engine, its background jobs, and whichever front ends are configured. */
 export async function composeService(config: Config, opts: ServiceOptions = {}): Promise<Service> {
-  const composed = await composeEngine(config, { deliver: true, ...opts });
+  const { prometheusMeter } = await import('./ops/metrics.js');
+  const metrics = prometheusMeter();
+  const composed = await composeEngine(config, { deliver: true, meter: metrics.meter, ...opts });
   const { engine, log } = composed;
   const lines: string[] = [];
   const stops: (() => Promise<void>)[] = [];
@@ -139,9 +165,22 @@ export async function composeService(config: Config, opts: ServiceOptions = {}):
       ? `templates  ${config.CLOUDLINK_TEMPLATE_BASE_URL} (quick-create links on)`
       : 'templates  not published: set CLOUDLINK_TEMPLATE_BASE_URL to the S3/HTTPS folder holding manifests/ for one-click quick-create links (until then setups hand out the template to upload).',
   );
+  let leadership: Service['leadership'];
   if (opts.jobs !== false) {
-    const stopJobs = engine.jobs.start({ watchMs: config.CLOUDLINK_WATCH_INTERVAL_SECONDS * 1000, healthMs: config.CLOUDLINK_HEALTH_INTERVAL_MINUTES * 60_000, outboxMs: config.CLOUDLINK_OUTBOX_POLL_SECONDS * 1000 });
-    stops.push(stopJobs);
+    const every = { watchMs: config.CLOUDLINK_WATCH_INTERVAL_SECONDS * 1000, healthMs: config.CLOUDLINK_HEALTH_INTERVAL_MINUTES * 60_000, outboxMs: config.CLOUDLINK_OUTBOX_POLL_SECONDS * 1000 };
+    if (composed.store.leadership) {
+      // Several instances share this store: the one holding the leader lock runs the background work.
+      // Every instance still delivers its own outbox items (claims keep them once).
+      let stopJobs: (() => Promise<void>) | undefined;
+      const lead = composed.store.leadership({ start: () => void (stopJobs = engine.jobs.start(every)), stop: async () => void (await stopJobs?.(), (stopJobs = undefined)) });
+      leadership = lead;
+      engine.jobs.outbox.start(every.outboxMs);
+      stops.push(async () => {
+        engine.jobs.outbox.stop();
+        await lead.stop();
+      });
+      lines.push('background one instance at a time (leader lock in PostgreSQL; another takes over within 5 s of its end)');
+    } else stops.push(engine.jobs.start(every));
   }
   lines.push(`watcher    checks open AWS setups every ${config.CLOUDLINK_WATCH_INTERVAL_SECONDS} s`);
   lines.push(config.CLOUDLINK_HEALTH_INTERVAL_MINUTES > 0 ? `health     every ${config.CLOUDLINK_HEALTH_INTERVAL_MINUTES} min` : 'health     scheduled checks off (CLOUDLINK_HEALTH_INTERVAL_MINUTES=0)');
@@ -157,20 +196,53 @@ export async function composeService(config: Config, opts: ServiceOptions = {}):
     const { startMcpHttp } = await import('./mcp/http.js');
     const http = await startMcpHttp(config, engine, log, port);
     mcpHttp = { url: http.url, port: http.port };
-    lines.push(`MCP HTTP   ${http.url} (${config.CLOUDLINK_MCP_TOKENS.length} bearer token${config.CLOUDLINK_MCP_TOKENS.length === 1 ? '' : 's'})`);
+    lines.push(`MCP HTTP   ${http.url} (2025-11-25 and 2026-07-28; ${http.auth})`);
     stops.push(http.stop);
   } else {
     lines.push('MCP HTTP   off: set CLOUDLINK_MCP_HTTP_PORT and CLOUDLINK_MCP_TOKENS to serve remote assistants');
   }
   lines.push('MCP stdio  `npm run mcp` (what desktop assistants spawn)');
+
+  let ops: Awaited<ReturnType<typeof import('./ops/server.js').startOpsServer>> | undefined;
+  const opsPort = opts.opsPort ?? config.CLOUDLINK_HTTP_PORT;
+  if (opsPort !== undefined) {
+    const { startOpsServer } = await import('./ops/server.js');
+    ops = await startOpsServer({
+      port: opsPort,
+      host: config.CLOUDLINK_HTTP_HOST,
+      registry: metrics.registry,
+      log,
+      checks: {
+        inFlight: () => engine.inFlight(),
+        async ready() {
+          const s = composed.store.health ? await composed.store.health() : await composed.store.read().then(() => ({ ok: true, detail: `${composed.store.kind} readable` }), (e: Error) => ({ ok: false, detail: e.message }));
+          return { ok: s.ok, checks: { store: s, ...(leadership ? { background: { ok: true, detail: leadership.leading ? 'this instance leads' : 'another instance leads' } } : {}) } };
+        },
+      },
+    });
+    lines.push(`ops        ${ops.url}/healthz, /readyz, /metrics`);
+  }
+
   return {
     ...composed,
     lines,
     slack,
     ...(mcpHttp ? { mcpHttp } : {}),
+    ...(ops ? { ops: { url: ops.url, port: ops.port } } : {}),
+    ...(leadership ? { leadership } : {}),
+    /**
+     * Stops as a rolling deploy wants: says "draining" to the load balancer, stops taking requests,
+     * waits for those in flight (CLOUDLINK_DRAIN_SECONDS), then stops the background work (releasing
+     * the leader lock) and closes the store.
+     */
     async stop() {
+      ops?.drain();
+      const deadline = Date.now() + config.CLOUDLINK_DRAIN_SECONDS * 1000;
+      while (engine.inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       for (const s of stops.reverse()) await s().catch((e: unknown) => log.warn('could not stop cleanly', { error: e }));
       await engine.jobs.outbox.idle();
+      await ops?.stop();
+      await composed.store.close?.();
     },
   };
 }

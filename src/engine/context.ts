@@ -7,6 +7,7 @@ import type { CertificateIssuer } from './ports/certificates.js';
 import type { MicrosoftGateway } from './ports/microsoft.js';
 import type { Notifier } from './ports/notifier.js';
 import type { Store } from './ports/store.js';
+import type { Meter } from './ports/meter.js';
 import type { SecretBox } from './secrets.js';
 import type { Reader } from './views.js';
 import type { AnyOperation } from './registry/operation.js';
@@ -45,6 +46,8 @@ export type EnginePorts = {
   notifier: Notifier;
   log: Logger;
   now: () => Date;
+  /** Operator metrics; none when absent. */
+  meter?: Meter;
 };
 
 export type DeliveryResult = 'delivered' | 'queued' | 'failed';

@@ -12,6 +12,7 @@ import { operationContext, systemActor } from './registry/context.js';
 import type { AnyOperation, ConfirmSubject, InputOf, OperationDef, OutputOf } from './registry/operation.js';
 import type { Actor } from './domain/records.js';
 import { parseInput } from './validate.js';
+import { NO_METER } from './ports/meter.js';
 
 const HEALTH = systemActor('cloudlink-health', 'scheduled health check');
 
@@ -29,6 +30,25 @@ export function createEngine(ports: EnginePorts) {
   const core: EngineCore = { ...ports, families: FAMILIES, events, deliver: (ids) => dispatcher.deliver(ids) };
   dispatcher = new OutboxDispatcher(core);
   events.on('outbox.enqueued', () => dispatcher.kick());
+  // Another instance wrote: its news may be for people this one reaches, and what it shows may be stale.
+  ports.store.onExternalChange?.(() => {
+    dispatcher.kick();
+    events.emit('store.changed');
+  });
+  const meter = ports.meter ?? NO_METER;
+  let running = 0;
+  /** A background job run, counted and timed for /metrics. */
+  const timed = async <T>(job: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      const out = await fn();
+      meter.job(job, 'ok', performance.now() - t0);
+      return out;
+    } catch (e) {
+      meter.job(job, 'error', performance.now() - t0);
+      throw e;
+    }
+  };
   const watcher = new SetupWatcher(core);
   const operations = allOperations(FAMILIES);
   const byName = new Map(operations.map((o) => [o.name, o]));
@@ -43,13 +63,23 @@ export function createEngine(ports: EnginePorts) {
 
   /** Runs an operation: parse, permission, use case. The only way in. */
   async function run<D extends AnyOperation>(def: D, actor: Actor, raw: InputOf<D> | unknown = {}, options: RunOptions = {}): Promise<OutputOf<D>> {
-    const input = parseInput(def.input, raw);
-    const ctx = contextFor(def, actor, options);
-    await authorize(def, ctx, input);
-    const out = (await def.run(ctx, input)) as OutputOf<D>;
-    // Something to tell may have been written with the change: deliver what this process can reach.
-    if (!def.nature.readOnly) dispatcher.kick();
-    return out;
+    const t0 = performance.now();
+    running++;
+    try {
+      const input = parseInput(def.input, raw);
+      const ctx = contextFor(def, actor, options);
+      await authorize(def, ctx, input);
+      const out = (await def.run(ctx, input)) as OutputOf<D>;
+      // Something to tell may have been written with the change: deliver what this process can reach.
+      if (!def.nature.readOnly) dispatcher.kick();
+      meter.operation(def.name, actor.via, 'ok', performance.now() - t0);
+      return out;
+    } catch (e) {
+      meter.operation(def.name, actor.via, e instanceof CloudlinkError ? 'refused' : 'error', performance.now() - t0);
+      throw e;
+    } finally {
+      running--;
+    }
   }
 
   return {
@@ -57,6 +87,8 @@ export function createEngine(ports: EnginePorts) {
     families: FAMILIES,
     events,
     run,
+    /** Operations running now (a draining service waits for them). */
+    inFlight: () => running,
     /** The operation called `name` (MCP tools, CLI commands); undefined when there is none. */
     find: (name: string) => byName.get(name),
     /** Whether the role may run it at all: front ends ask before showing a form, so refusals come first. */
@@ -91,10 +123,14 @@ export function createEngine(ports: EnginePorts) {
       watcher,
       outbox: dispatcher,
       healthCheck: () => run(checkAllAccounts, HEALTH, {}),
+      /** One pass of the families' own background work (what the timer in `start` runs), driven by hand in tests. */
+      async periodic() {
+        for (const f of FAMILIES.all()) await f.periodic?.(core);
+      },
       start(every: JobIntervals) {
         watcher.start(every.watchMs);
         dispatcher.start(every.outboxMs);
-        const health = every.healthMs > 0 ? setInterval(() => void run(checkAllAccounts, HEALTH, {}).catch((e) => ports.log.warn('scheduled health check failed', { error: e })), every.healthMs) : undefined;
+        const health = every.healthMs > 0 ? setInterval(() => void timed('health-check', () => run(checkAllAccounts, HEALTH, {})).catch((e) => ports.log.warn('scheduled health check failed', { error: e })), every.healthMs) : undefined;
         health?.unref();
         // Families' own background work (organization resyncs), one pass at a time.
         let busy = false;
@@ -102,7 +138,7 @@ export function createEngine(ports: EnginePorts) {
           if (busy) return;
           busy = true;
           try {
-            for (const f of FAMILIES.all()) await f.periodic?.(core).catch((e) => ports.log.warn('background work failed', { family: f.id, error: e }));
+            for (const f of FAMILIES.all()) if (f.periodic) await timed(`${f.id}-periodic`, () => f.periodic!(core)).catch((e) => ports.log.warn('background work failed', { family: f.id, error: e }));
           } finally {
             busy = false;
           }

@@ -6,9 +6,11 @@ import type { AccountView } from './views.js';
  * show current (App Home). Telling people goes through the outbox and the notifier, not through here.
  */
 export type EngineEventMap = {
-  'account.changed': [{ change: 'linked' | 'renamed' | 'deleted' | 'health' | 'subscriptions'; account: AccountView }];
+  'account.changed': [{ change: 'linked' | 'renamed' | 'deleted' | 'health' | 'subscriptions' | 'certificate'; account: AccountView }];
   /** New outbox items were written: the dispatcher delivers what this process can reach. */
   'outbox.enqueued': [];
+  /** Another instance changed the data (PostgreSQL's NOTIFY): views shown from it may be stale. */
+  'store.changed': [];
 };
 
 export class EngineEvents extends EventEmitter<EngineEventMap> {

@@ -4,7 +4,7 @@ import type { Meter } from '../engine/ports/meter.js';
 /** The engine's Meter port on prom-client: what /metrics serves. */
 export function prometheusMeter(): { meter: Meter; registry: Registry } {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'cloudlink_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'cloudlink_' });
   const operations = new Counter({ name: 'cloudlink_operations_total', help: 'Operations run, by operation, front end and outcome.', labelNames: ['operation', 'front_end', 'outcome'], registers: [registry] });
   const durations = new Histogram({ name: 'cloudlink_operation_seconds', help: 'How long operations took.', labelNames: ['operation'], buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60], registers: [registry] });
   const jobs = new Counter({ name: 'cloudlink_job_runs_total', help: 'Background job runs (watcher, health checks, organization resyncs, outbox), by outcome.', labelNames: ['job', 'outcome'], registers: [registry] });

@@ -84,11 +84,14 @@ export class OutboxDispatcher {
         results.set(item.id, { ok: false, error: 'unreadable notification', permanent: true });
         continue;
       }
+      const t0 = performance.now();
       try {
         await this.core.notifier.deliver(item.recipient, parsed.data);
         results.set(item.id, { ok: true });
+        this.core.meter?.job('outbox-delivery', 'ok', performance.now() - t0);
       } catch (e) {
         results.set(item.id, { ok: false, error: (e as Error)?.message?.slice(0, 200) ?? 'delivery failed', permanent: false });
+        this.core.meter?.job('outbox-delivery', 'error', performance.now() - t0);
       }
     }
     await this.core.store.mutate((db) => {

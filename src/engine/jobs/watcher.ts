@@ -44,6 +44,8 @@ export class SetupWatcher {
     this.running = true;
     const completed: string[] = [];
     let told = false;
+    let outcome: 'ok' | 'error' = 'ok';
+    const t0 = performance.now();
     try {
       const now = this.core.now();
       const db = await this.core.store.read();
@@ -59,9 +61,11 @@ export class SetupWatcher {
         }
       }
     } catch (e) {
+      outcome = 'error';
       this.core.log.warn('setup watcher pass failed', { error: e });
     } finally {
       this.running = false;
+      this.core.meter?.job('watcher', outcome, performance.now() - t0);
     }
     if (completed.length) this.core.log.info('watcher linked accounts', { setupIds: completed });
     // A link (or a problem) was written with news for people: deliver what this process can reach now.

@@ -24,6 +24,8 @@ export type AwsProviderConfig = {
   hasCredentialSource: boolean;
   /** Where the SDK's own warnings go (it writes to the console otherwise). */
   log?: Logger;
+  /** Told of every HTTP attempt (retries included), for /metrics. */
+  onCall?: (service: string, operation: string, outcome: 'ok' | 'error' | 'throttled') => void;
   /**
    * Attempts per request of bulk work (organization discovery, StackSet instances, member verification
    * with `skipOrganization`): more attempts, with backoff, behind cloudlink's own rate limits.
@@ -171,6 +173,32 @@ export class SdkAwsGateway implements AwsGateway {
     return client;
   }
 
+  /**
+   * Counts every HTTP attempt of `client` for /metrics: in the deserialize step, inside the retry loop,
+   * so retries and throttled attempts are seen one by one.
+   */
+  private metered<C>(client: C): C {
+    const onCall = this.config.onCall;
+    if (!onCall) return client;
+    (client as unknown as { middlewareStack: { add: (m: unknown, o: unknown) => void } }).middlewareStack.add(
+      (next: (a: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => async (args: unknown) => {
+        const service = (context.clientName ?? 'aws').replace(/Client$/, '').toLowerCase();
+        const operation = (context.commandName ?? 'unknown').replace(/Command$/, '');
+        try {
+          const out = await next(args);
+          onCall(service, operation, 'ok');
+          return out;
+        } catch (e) {
+          onCall(service, operation, isThrottle(e) ? 'throttled' : 'error');
+          throw e;
+        }
+      },
+      // High priority in the deserialize step: outside the deserializer (its errors are seen parsed), inside the retries.
+      { step: 'deserialize', priority: 'high', name: 'cloudlinkMeter', override: true },
+    );
+    return client;
+  }
+
   /** A hard bound on one command, retries included: a hanging endpoint must not hang a person. */
   private deadline(bulk = false) {
     if (!bulk) return { abortSignal: AbortSignal.timeout(this.config.requestTimeoutMs * this.config.maxAttempts) };
@@ -214,7 +242,7 @@ export class SdkAwsGateway implements AwsGateway {
   private async sts(region: string, credentials?: AwsCredentialIdentity, bulk = false) {
     if (!credentials) this.requirePlatformCredentials();
     const { STSClient } = await import('@aws-sdk/client-sts');
-    const client = new STSClient(this.clientConfig(region, credentials, bulk));
+    const client = this.metered(new STSClient(this.clientConfig(region, credentials, bulk)));
     return bulk ? this.limit(client, this.stsTurn) : client;
   }
 
@@ -339,7 +367,7 @@ export class SdkAwsGateway implements AwsGateway {
 
   private async organization(credentials: AwsCredentialIdentity): Promise<OrganizationInfo> {
     const { OrganizationsClient, DescribeOrganizationCommand } = await import('@aws-sdk/client-organizations');
-    const client = new OrganizationsClient(this.clientConfig('us-east-1', credentials));
+    const client = this.metered(new OrganizationsClient(this.clientConfig('us-east-1', credentials)));
     try {
       const out = await client.send(new DescribeOrganizationCommand({}), this.deadline());
       const org = out.Organization;
@@ -355,7 +383,7 @@ export class SdkAwsGateway implements AwsGateway {
 
   async describeStack(session: AwsSession, stackName: string, region: string): Promise<StackDescription | null> {
     const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
-    const client = new CloudFormationClient(this.clientConfig(region, (session as Session).credentials));
+    const client = this.metered(new CloudFormationClient(this.clientConfig(region, (session as Session).credentials)));
     try {
       const out = await client.send(new DescribeStacksCommand({ StackName: stackName }), this.deadline());
       const stack = out.Stacks?.[0];
@@ -400,7 +428,7 @@ export class SdkAwsGateway implements AwsGateway {
   async discoverOrganization(session: AwsSession): Promise<OrgDiscovery> {
     const { OrganizationsClient, ListRootsCommand, ListOrganizationalUnitsForParentCommand, ListAccountsForParentCommand } = await import('@aws-sdk/client-organizations');
     const counter = { calls: 0 };
-    const client = this.limit(new OrganizationsClient(this.clientConfig('us-east-1', (session as Session).credentials, true)), this.orgTurn);
+    const client = this.limit(this.metered(new OrganizationsClient(this.clientConfig('us-east-1', (session as Session).credentials, true))), this.orgTurn);
     // In the deserialize step, inside the retry loop: every HTTP attempt is counted, retries included.
     client.middlewareStack.add(
       (next) => (args) => {
@@ -472,7 +500,7 @@ export class SdkAwsGateway implements AwsGateway {
   /** The StackSet's instances, paged (service-managed StackSets live in the management account: CallAs SELF). */
   async listStackInstances(session: AwsSession, stackSetName: string, region: string): Promise<StackInstance[] | null> {
     const { CloudFormationClient, ListStackInstancesCommand } = await import('@aws-sdk/client-cloudformation');
-    const client = new CloudFormationClient(this.clientConfig(region, (session as Session).credentials, true));
+    const client = this.metered(new CloudFormationClient(this.clientConfig(region, (session as Session).credentials, true)));
     try {
       const summaries = await allPages('ListStackInstances', async (NextToken) => {
         const o = await client.send(new ListStackInstancesCommand({ StackSetName: stackSetName, CallAs: 'SELF', MaxResults: 100, NextToken }), this.deadline(true));
@@ -500,3 +528,4 @@ export class SdkAwsGateway implements AwsGateway {
     }
   }
 }
+
