@@ -67,7 +67,7 @@ export async function storeFrom(config: Config, log?: Logger): Promise<Store> {
       throw new ConfigError('CLOUDLINK_ENCRYPTION_KEY is required with CLOUDLINK_DATABASE_URL: every instance must seal and open private keys with the same key (`openssl rand -base64 32`).');
     }
     const { PostgresStore } = await import('./store/postgres/postgres-store.js');
-    return new PostgresStore(config.CLOUDLINK_DATABASE_URL, { poolSize: config.CLOUDLINK_DATABASE_POOL_SIZE, ...(log ? { log } : {}) });
+    return new PostgresStore(config.CLOUDLINK_DATABASE_URL, { poolSize: config.CLOUDLINK_DATABASE_POOL_SIZE, leaderHeartbeatMs: config.CLOUDLINK_LEADER_HEARTBEAT_SECONDS * 1000, ...(log ? { log } : {}) });
   }
   return new LowdbStore(config.CLOUDLINK_STORE_PATH, { staleMs: config.CLOUDLINK_STORE_STALE_LOCK_SECONDS * 1000 });
 }
@@ -179,7 +179,7 @@ export async function composeService(config: Config, opts: ServiceOptions = {}):
         engine.jobs.outbox.stop();
         await lead.stop();
       });
-      lines.push('background one instance at a time (leader lock in PostgreSQL; another takes over within 5 s of its end)');
+      lines.push(`background one instance at a time (leader lock in PostgreSQL; another takes over within ${config.CLOUDLINK_LEADER_HEARTBEAT_SECONDS} s of its end, ${4 * config.CLOUDLINK_LEADER_HEARTBEAT_SECONDS} s of its silence)`);
     } else stops.push(engine.jobs.start(every));
   }
   lines.push(`watcher    checks open AWS setups every ${config.CLOUDLINK_WATCH_INTERVAL_SECONDS} s`);

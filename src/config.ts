@@ -39,6 +39,17 @@ const tokens = z
 
 export const ConfigSchema = z.object({
   CLOUDLINK_STORE_PATH: z.string().default('./data/cloudlink.json'),
+  CLOUDLINK_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a PostgreSQL URL such as postgresql://user:password@host:5432/cloudlink')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  CLOUDLINK_DATABASE_POOL_SIZE: num(10, 1, 200),
+  CLOUDLINK_HTTP_PORT: z.string().optional().transform((v) => (v === undefined ? 8737 : v === '' || v === 'off' ? undefined : Number(v))).pipe(z.number().int().min(0).max(65535).optional()),
+  CLOUDLINK_HTTP_HOST: z.string().default('127.0.0.1'),
+  CLOUDLINK_DRAIN_SECONDS: num(10, 0, 600),
+  // Several instances: how often the leader pings and the others try to lead; a silent leader is replaced within 4 of these.
+  CLOUDLINK_LEADER_HEARTBEAT_SECONDS: num(5, 1, 60),
   CLOUDLINK_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   CLOUDLINK_ENCRYPTION_KEY: z.string().optional(),
   CLOUDLINK_TEMPLATE_BASE_URL: url,
@@ -88,6 +99,15 @@ export const ConfigSchema = z.object({
   CLOUDLINK_MCP_ACTOR: z.string().min(1).max(100).default('mcp-stdio'),
   CLOUDLINK_MCP_ROLE: z.enum(['admin', 'member']).default('admin'),
   CLOUDLINK_MCP_SLACK_USER: z.string().regex(/^[UW][A-Z0-9_]+$/, 'must be a Slack user id such as U0123ABCD').optional(),
+  // MCP 2026-07-28 confirmations: the HMAC key of their requestState (the same on every instance) and how long one holds.
+  CLOUDLINK_MCP_STATE_KEY: z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)').optional().or(z.literal('').transform(() => undefined)),
+  CLOUDLINK_MCP_CONFIRM_TTL_SECONDS: num(600, 30, 3600),
+  // MCP over HTTP as an OAuth 2.1 protected resource: the issuer whose JWT access tokens it accepts, and this resource's URL (their audience).
+  CLOUDLINK_MCP_OAUTH_ISSUER: url,
+  CLOUDLINK_MCP_OAUTH_JWKS_URL: url,
+  CLOUDLINK_MCP_RESOURCE_URL: url,
+  // Slackbot as an MCP client ("Slack identity auth", signed with SLACK_SIGNING_SECRET): the workspaces (team or enterprise ids) that are ours.
+  CLOUDLINK_MCP_SLACK_TEAMS: list,
   CLOUDLINK_CLI_ACTOR: z.string().min(1).max(100).optional(),
   // Store: how long a lock whose holder cannot be proved dead must go unrefreshed before it is taken over.
   CLOUDLINK_STORE_STALE_LOCK_SECONDS: num(5, 2, 3600),

@@ -93,13 +93,15 @@ describe('two instances on one PostgreSQL database', () => {
     const results = await Promise.all(calls);
     expect(results.filter((r) => r.isError).map((r) => JSON.stringify(r.content))).toEqual([]);
 
-    for (const c of [ca, cb]) {
-      const list = (await c.callTool({ name: 'list_accounts', arguments: { limit: 1000 } })).structuredContent as { accounts: { name: string }[] };
-      expect(list.accounts.map((x) => x.name).sort()).toEqual(Array.from({ length: 100 }, (_, i) => `Renamed ${i}`).sort());
-    }
+    const renamed = Array.from({ length: 100 }, (_, i) => `Renamed ${i}`).sort();
     const check = new PostgresStore(db.url);
     await check.init();
     const stored = await check.read();
+    expect(stored.accounts.map((x) => x.name).sort()).toEqual(renamed);
+    for (const c of [ca, cb]) {
+      const list = (await c.callTool({ name: 'list_accounts', arguments: { limit: 1000 } })).structuredContent as { accounts: { name: string }[] };
+      expect(list.accounts.map((x) => x.name).sort()).toEqual(renamed);
+    }
     expect(stored.setups.filter((s) => s.name?.startsWith('Created '))).toHaveLength(100);
     expect(stored.audit.filter((e) => e.operation === 'rename_account')).toHaveLength(100);
     await check.close();
@@ -150,6 +152,29 @@ describe('two instances on one PostgreSQL database', () => {
     const accounts = (await c.callTool({ name: 'list_accounts', arguments: { provider: 'aws' } })).structuredContent as { accounts: { name: string }[] };
     expect(accounts.accounts.map((x) => x.name)).toContain('Payer');
     await c.close();
+    b.child.kill('SIGTERM');
+  }, 60_000);
+});
+
+describe('a leader that freezes without closing its connection', () => {
+  it('is ended by the server after three missed heartbeats, and the other instance leads within four', async () => {
+    const fast = { CLOUDLINK_LEADER_HEARTBEAT_SECONDS: '1' };
+    const a = await start('leader', fast);
+    await new Promise((r) => setTimeout(r, 1200));
+    const b = await start('standby', fast);
+    expect(a.stderr()).toMatch(/this instance leads/);
+    // SIGSTOP: the process lives on and its socket stays open, as a hung process or a cut-off host's would.
+    a.child.kill('SIGSTOP');
+    const t0 = Date.now();
+    while (!/this instance leads/.test(b.stderr()) && Date.now() - t0 < 15_000) await new Promise((r) => setTimeout(r, 100));
+    const took = Date.now() - t0;
+    expect(b.stderr()).toMatch(/this instance leads/);
+    // The bound is 4 heartbeats; the margin is for a loaded machine. Without the server-side timeout it would never move.
+    expect(took).toBeLessThan(10_000);
+    const ready = (await (await fetch(`${b.ops}/readyz`)).json()) as { background: { detail: string } };
+    expect(ready.background.detail).toBe('this instance leads');
+    a.child.kill('SIGCONT');
+    a.child.kill('SIGKILL');
     b.child.kill('SIGTERM');
   }, 60_000);
 });

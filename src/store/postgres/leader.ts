@@ -16,8 +16,11 @@ export type Leadership = {
  * Background work once across instances: the instance that holds a session-level advisory lock on a
  * dedicated connection is the leader and runs it; the others try every `retryMs`. When the leader's
  * process dies, PostgreSQL drops its connection and the lock with it, and another instance takes over
- * at its next try (within `retryMs`; a host that vanishes without closing its connection is noticed by
- * TCP keepalive first). A leader that loses its connection stops its work at once.
+ * at its next try (within `retryMs`). A leader that cannot close its connection (a frozen process, a
+ * host cut off the network) is noticed by the server: the leader pings every `retryMs`, and its session
+ * has `idle_session_timeout` at three pings, so the server ends it and frees the lock after at most
+ * 3 × `retryMs` of silence; another instance leads within 4 × `retryMs`. A leader whose ping fails stops
+ * its work at once.
  */
 export function lead(url: string, opts: { retryMs?: number; log?: Logger; start(): void; stop(): Promise<void> }): Leadership {
   const retryMs = opts.retryMs ?? 5000;
@@ -35,7 +38,12 @@ export function lead(url: string, opts: { retryMs?: number; log?: Logger; start(
   };
 
   const attempt = async () => {
-    if (stopped || leading) return;
+    if (stopped) return;
+    if (leading) {
+      // The heartbeat that keeps the server's idle timeout from ending this session.
+      await client?.query('SELECT 1').catch((e: Error) => lose(`heartbeat failed (${e.message})`));
+      return;
+    }
     try {
       if (!client) {
         const c = new pg.Client({ connectionString: url, keepAlive: true, keepAliveInitialDelayMillis: 10_000, application_name: 'cloudlink-leader' });
@@ -48,6 +56,8 @@ export function lead(url: string, opts: { retryMs?: number; log?: Logger; start(
           void lose('connection closed');
         });
         await c.connect();
+        // PostgreSQL 14+; older servers keep the lock until TCP keepalive notices a dead peer.
+        await c.query(`SET idle_session_timeout = ${Math.round(retryMs * 3)}`).catch(() => undefined);
         client = c;
       }
       const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [LEADER_LOCK]);

@@ -38,7 +38,7 @@ const MAX_CONFLICT_RETRIES = 5;
 type Row = { collection: Collection; id: string; version: string; seq: string; deleted: boolean; data: unknown };
 type Changes = Map<Collection, { upserts: Rec[]; deletes: string[] }>;
 
-export type PostgresStoreOptions = { poolSize?: number; log?: Logger; applicationName?: string };
+export type PostgresStoreOptions = { poolSize?: number; log?: Logger; applicationName?: string; /** How often the leader pings and the others try to lead (5 s). */ leaderHeartbeatMs?: number };
 
 /** Where the data is, for people: the URL without its password. */
 export function redactUrl(url: string): string {
@@ -72,9 +72,11 @@ export class PostgresStore extends EventEmitter<{ change: [Set<Collection>] }> i
   private closed = false;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly log?: Logger;
+  private readonly leaderHeartbeatMs: number;
 
   constructor(private readonly url: string, opts: PostgresStoreOptions = {}) {
     super();
+    this.leaderHeartbeatMs = opts.leaderHeartbeatMs ?? 5000;
     this.location = redactUrl(url);
     this.log = opts.log;
     this.pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, application_name: opts.applicationName ?? 'cloudlink', keepAlive: true });
@@ -151,7 +153,8 @@ export class PostgresStore extends EventEmitter<{ change: [Set<Collection>] }> i
     this.apply(rows);
   }
 
-  private apply(rows: Row[]) {
+  /** Applies committed rows to the snapshot; `own` rows are this instance's writes, already checked. */
+  private apply(rows: Row[], own = false) {
     if (!rows.length) return;
     const fresh = rows.filter((r) => (this.versions.get(key(r.collection, r.id)) ?? 0) < Number(r.version));
     if (fresh.length) {
@@ -170,7 +173,7 @@ export class PostgresStore extends EventEmitter<{ change: [Set<Collection>] }> i
           this.versions.delete(key(r.collection, r.id));
           continue;
         }
-        const parsed = COLLECTIONS[r.collection].safeParse(r.data);
+        const parsed = own ? { success: true as const, data: r.data } : COLLECTIONS[r.collection].safeParse(r.data);
         if (!parsed.success) {
           throw new CloudlinkError('STORE_CORRUPT', `The PostgreSQL store ${this.location} holds a ${r.collection} record (${r.id}) that does not match cloudlink's schema (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}). It was left untouched: fix or restore it.`);
         }
@@ -191,7 +194,7 @@ export class PostgresStore extends EventEmitter<{ change: [Set<Collection>] }> i
       if (accounts.length) carryAccountIndex(before.accounts, this.snapshot.accounts, accounts.filter((r) => !r.deleted).map((r) => this.snapshot.accounts[this.positionsOf('accounts').get(r.id)!]!).filter(Boolean), accounts.some((r) => r.deleted) || structural.has('accounts'));
     }
     // Catch-ups may overlap (they are idempotent by version): the mark only moves forward.
-    this.lastSeq = Math.max(this.lastSeq, Number(rows.at(-1)!.seq));
+    if (!own) this.lastSeq = Math.max(this.lastSeq, Number(rows.at(-1)!.seq));
   }
 
   private positionsOf(c: Collection): Map<string, number> {
@@ -307,8 +310,23 @@ export class PostgresStore extends EventEmitter<{ change: [Set<Collection>] }> i
     return { versions, maxSeq };
   }
 
-  /** After a commit: the new data is this instance's snapshot, with the versions it wrote. */
+  /**
+   * After a commit: the new data is this instance's snapshot, with the versions it wrote. A read may
+   * have caught up in the meantime (between the commit and here, another instance can commit after
+   * this one, and a read sees both): then the snapshot moved on from `base`, and this write is applied
+   * onto it record by record instead, like any other instance's (what is already there is skipped by
+   * version), so nothing the read brought in is dropped.
+   */
   private adopt(base: Database, next: Database, changes: Changes, versions: Map<string, number>) {
+    if (this.snapshot !== base) {
+      const rows: Row[] = [];
+      for (const [collection, { upserts, deletes }] of changes) {
+        for (const r of upserts) rows.push({ collection, id: r.id, version: String(versions.get(key(collection, r.id))), seq: '0', deleted: false, data: r });
+        for (const id of deletes) rows.push({ collection, id, version: String(versions.get(key(collection, id))), seq: '0', deleted: true, data: {} });
+      }
+      this.apply(rows, true);
+      return;
+    }
     for (const [collection, { deletes }] of changes) {
       for (const id of deletes) this.versions.delete(key(collection, id));
       if (deletes.length || (next[collection] as Rec[]).length !== (base[collection] as Rec[]).length) this.positions.delete(collection);
@@ -328,7 +346,7 @@ export class PostgresStore extends EventEmitter<{ change: [Set<Collection>] }> i
   }
 
   leadership(work: { start(): void; stop(): Promise<void> }) {
-    return lead(this.url, { ...work, ...(this.log ? { log: this.log } : {}) });
+    return lead(this.url, { ...work, retryMs: this.leaderHeartbeatMs, ...(this.log ? { log: this.log } : {}) });
   }
 
   async health(): Promise<{ ok: boolean; detail: string }> {
