@@ -1,13 +1,11 @@
 import { CloudlinkError } from './errors.js';
-import { lookalikeKeys } from './names.js';
+import { accountById, accountsLookingLike, accountsNamed } from './domain/account-index.js';
 import type { Account, Database, Invite, Setup } from './domain/records.js';
 
-const fold = (s: string) => s.trim().toLocaleLowerCase('en-US');
-
-/** An account by id, or by name (case-insensitive). */
+/** An account by id, or by name (case-insensitive); indexed, so it costs the same at 50,000 accounts. */
 export function findAccount(db: Readonly<Database>, ref: string): Account | undefined {
   const r = ref.trim();
-  return db.accounts.find((a) => a.id === r) ?? db.accounts.find((a) => fold(a.name) === fold(r));
+  return accountById(db, r) ?? accountsNamed(db, r)[0];
 }
 
 export function requireAccount(db: Readonly<Database>, ref: string): Account {
@@ -19,13 +17,12 @@ export function requireAccount(db: Readonly<Database>, ref: string): Account {
 }
 
 export function nameOwner(db: Readonly<Database>, name: string, exceptId?: string): Account | undefined {
-  return db.accounts.find((a) => a.id !== exceptId && fold(a.name) === fold(name));
+  return accountsNamed(db, name).find((a) => a.id !== exceptId);
 }
 
 /** An account whose name looks like `name` (the same TR39 confusable skeleton, names.ts), other than `exceptId`. */
 export function lookalikeOwner(db: Readonly<Database>, name: string, exceptId?: string): Account | undefined {
-  const keys = lookalikeKeys(name);
-  return db.accounts.find((a) => a.id !== exceptId && [...lookalikeKeys(a.name)].some((k) => keys.has(k)));
+  return accountsLookingLike(db, name).find((a) => a.id !== exceptId);
 }
 
 /**

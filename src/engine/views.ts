@@ -4,6 +4,7 @@ import { can } from './permissions.js';
 import { ActorRef, AccountStatus, Channel, LastError, Provider, type Account, type Actor, type Database, type Invite, type Setup } from './domain/records.js';
 import type { EngineSettings } from './context.js';
 import type { FamilyTable } from './families/types.js';
+import { accountById } from './domain/account-index.js';
 
 /**
  * What leaves the engine. Views never carry a private key (sealed or not) or anything else from a
@@ -16,7 +17,8 @@ const viewBlocks = Object.fromEntries(CATALOG.map((r) => [r.view.key, r.view.sch
 type SetupViewBlocks = { [R in CatalogEntry as R['setup']['key']]: z.ZodOptional<R['setup']['view']> };
 const setupViewBlocks = Object.fromEntries(CATALOG.map((r) => [r.setup.key, r.setup.view.optional()])) as SetupViewBlocks;
 
-export const Capability = z.enum(['subscriptions']);
+/** `subscriptions`: Azure subscriptions to choose; `certificate`: a certificate that can be renewed. */
+export const Capability = z.enum(['subscriptions', 'certificate']);
 export type Capability = z.infer<typeof Capability>;
 
 export const AccountView = z.object({
@@ -72,16 +74,8 @@ export const PUBLIC_READER: Reader = { id: '', linker: false };
 
 export type ViewContext = { families: FamilyTable; now: () => Date };
 
-// Views are derived from a store snapshot, which is never mutated: index it once per snapshot.
-const nameIndexes = new WeakMap<object, Map<string, string>>();
-export function accountNameOf(db: Readonly<Database>, id: string): string | undefined {
-  let index = nameIndexes.get(db);
-  if (!index) {
-    index = new Map(db.accounts.map((x) => [x.id, x.name]));
-    nameIndexes.set(db, index);
-  }
-  return index.get(id);
-}
+/** An account's name by id (indexed: a linked account names its management account in every view). */
+export const accountNameOf = (db: Readonly<Database>, id: string): string | undefined => accountById(db, id)?.name;
 
 export function accountView(vc: ViewContext, a: Account, db: Readonly<Database>, reader: Reader): AccountView {
   const d = vc.families.of(a.provider).describe(a, db, reader);

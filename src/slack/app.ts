@@ -6,7 +6,9 @@ import { accountOverflow } from './listeners/actions/account-overflow.js';
 import { homeAddAccount, homeInvite, homeRefresh } from './listeners/actions/home-buttons.js';
 import { linkChoiceAction, linkProviderAction } from './listeners/actions/link.js';
 import { inviteDone, reopenSetupAction, revokeInviteAction } from './listeners/actions/setups.js';
-import { subscriptionsOptions, subscriptionsRefresh } from './listeners/actions/subscriptions.js';
+import { subscriptionsAddOptions, subscriptionsFilter, subscriptionsGroupOptions, subscriptionsPage, subscriptionsRefresh, subscriptionsRemoveOptions, subscriptionsSearch } from './listeners/actions/subscriptions.js';
+import { certificateRenew, certificateRenewCancel } from './listeners/actions/certificate.js';
+import { certificateRenewFinish, certificateRenewStart } from './listeners/views/certificate-renew-submit.js';
 import { linkOrganizationChoice, organizationLink, organizationOpen, organizationResync, organizationUnlink } from './listeners/actions/organization.js';
 import { homePage, homeSearch, homeSearchClear, listPage } from './listeners/actions/paging.js';
 import { cloudCommand } from './listeners/commands/cloud.js';
@@ -36,6 +38,11 @@ const ACTIONS: [string | RegExp, Listener][] = [
   ['invite_done', inviteDone],
   ['revoke_invite', revokeInviteAction],
   ['subscriptions_refresh', subscriptionsRefresh],
+  [/^subscriptions_page:/, subscriptionsPage],
+  ['subscriptions_search', subscriptionsSearch],
+  ['subscriptions_filter', subscriptionsFilter],
+  ['certificate_renew', certificateRenew],
+  ['certificate_renew_cancel', certificateRenewCancel],
   [/^list_page:/, listPage],
   [/^home_page:/, homePage],
   ['home_search', homeSearch],
@@ -54,6 +61,8 @@ const VIEWS: [string, Listener][] = [
   ['delete_submit', deleteSubmit],
   ['invite_submit', inviteSubmit],
   ['subscriptions_submit', subscriptionsSubmit],
+  ['certificate_renew_start', certificateRenewStart],
+  ['certificate_renew_finish', certificateRenewFinish],
   ['home_search_submit', homeSearchSubmit],
   ['org_unlink_submit', organizationUnlinkSubmit],
 ];
@@ -66,7 +75,9 @@ export function createSlackApp(deps: SlackDeps, options: AppOptions) {
   // URL buttons still send an action; acknowledge it so Slack shows no warning.
   app.action('open_console', async ({ ack }) => ack());
   for (const [id, listener] of VIEWS) app.view(id, listener(deps) as never);
-  app.options('subscriptions_pick', subscriptionsOptions(deps));
+  app.options('subscriptions_add', subscriptionsAddOptions(deps));
+  app.options('subscriptions_remove', subscriptionsRemoveOptions(deps));
+  app.options('subscriptions_groups_pick', subscriptionsGroupOptions(deps));
   app.event('app_home_opened', appHomeOpened(deps));
   app.error(async (e) => {
     deps.log.error('Slack request failed', { error: e });

@@ -3,17 +3,12 @@ import type { Config } from '../config.js';
 import type { Engine } from '../engine/engine.js';
 import type { Actor } from '../engine/domain/records.js';
 import type { Logger } from '../log.js';
-import type { HomeState } from './views/home.js';
 
 /** What every listener needs; passed in, so each listener is a plain function a test can call. */
 export type SlackDeps = {
   engine: Engine;
   log: Logger;
   actorFor(userId: string, client: WebClient, name?: string): Promise<Actor>;
-  /** Users who opened App Home since start: their home is republished after every change. */
-  homeViewers: Set<string>;
-  /** Each App Home viewer's search and page, kept while the service runs. */
-  homeState: Map<string, HomeState>;
   /** How often a progress message is updated at most (1 s by default). */
   progressEveryMs?: number;
 };

@@ -15,8 +15,10 @@ import type { SlackDeps } from './deps.js';
 import { inviteModal } from './views/invite.js';
 import { deleteModal, renameModal } from './views/manage.js';
 import { choiceView, formView, handoutModal, providerChooser } from './views/link.js';
-import { subscriptionsModal } from './views/subscriptions.js';
+import { BROWSE_PAGE, SMALL_LIST, subscriptionsModal, type ChooserState } from './views/subscriptions.js';
 import { md, modal } from './views/blocks.js';
+import { renewIntroModal, renewPendingModal } from './views/certificate.js';
+import { startCertificateRotation } from '../engine/families/app-certificate/rotation.js';
 import { organizationChooser, organizationModal, organizationOffer, organizationUnlinkModal } from './views/organization.js';
 
 /**
@@ -46,10 +48,26 @@ export async function deleteForm(deps: SlackDeps, actor: Actor, account: string)
   return deleteModal(await deps.engine.confirmation(deleteAccount, actor, { account }));
 }
 
-export async function subscriptionsForm(deps: SlackDeps, actor: Actor, account: string, refresh = false): Promise<View> {
+/**
+ * The subscription chooser: the whole list when it fits one element, otherwise the first view of a
+ * large tenant plus the page being browsed (`state`: its search, group and first row).
+ */
+export async function subscriptionsForm(deps: SlackDeps, actor: Actor, account: string, refresh = false, state: ChooserState = { o: 0 }): Promise<View> {
   deps.engine.authorize(selectAzureSubscriptions, actor);
-  const out = await deps.engine.run(listAzureSubscriptions, actor, { account, refresh });
-  return subscriptionsModal(out.account, out.subscriptions, out.note);
+  const out = await deps.engine.run(listAzureSubscriptions, actor, { account, refresh, limit: SMALL_LIST });
+  if (out.counts.all <= SMALL_LIST) return subscriptionsModal(out.account, out);
+  const group = state.g && state.g !== '*' ? state.g : undefined;
+  const page = await deps.engine.run(listAzureSubscriptions, actor, { account: out.account.id, limit: BROWSE_PAGE, offset: state.o, ...(state.q ? { search: state.q } : {}), ...(group ? { group } : {}) });
+  return subscriptionsModal(out.account, out, { page, state: { o: page.offset, ...(state.q ? { q: state.q } : {}), ...(group ? { g: group } : {}) } });
+}
+
+/** "Renew certificate": the renewal under way if there is one (nothing new is made), else what a renewal does. */
+export async function renewForm(deps: SlackDeps, actor: Actor, account: string): Promise<View> {
+  deps.engine.authorize(startCertificateRotation, actor);
+  const found = (await deps.engine.run(getAccount, actor, { account })).account;
+  if (!found.capabilities.includes('certificate')) throw new CloudlinkError('WRONG_PROVIDER', `"${found.name}" has no certificate to renew.`);
+  if (!found.microsoft?.rotation) return renewIntroModal(found);
+  return renewPendingModal(await deps.engine.run(startCertificateRotation, actor, { account: found.id }), { fileSent: false });
 }
 
 export async function inviteForm(deps: SlackDeps, actor: Actor, invitee?: string): Promise<View> {

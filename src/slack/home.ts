@@ -1,39 +1,47 @@
 import type { WebClient } from '@slack/web-api';
+import type { Actor } from '../engine/domain/records.js';
 import { listConfigurationErrors } from '../engine/operations/health.js';
+import { listViewers, rememberViewer } from '../engine/operations/viewers.js';
 import { matchingAccounts } from './accounts.js';
 import type { SlackDeps } from './deps.js';
 import { homeView, type HomeState } from './views/home.js';
 
-/** How many people's App Home search and page are remembered (the oldest are forgotten first). */
-const MAX_REMEMBERED = 1000;
+const SURFACE = 'slack-home';
 
-export function homeStateOf(deps: SlackDeps, userId: string): HomeState {
-  return deps.homeState.get(userId) ?? { offset: 0 };
+const stateOf = (s: Record<string, unknown> | undefined): HomeState => ({ offset: Number(s?.offset) || 0, ...(typeof s?.search === 'string' && s.search ? { search: s.search } : {}) });
+
+/** Someone's App Home state (search, page), as the store keeps it. */
+export async function homeStateOf(deps: SlackDeps, actor: Actor): Promise<HomeState> {
+  const { viewers } = await deps.engine.run(listViewers, actor, { surface: SURFACE, userId: actor.id, limit: 1 });
+  return stateOf(viewers[0]?.state);
 }
 
-/** Changes what someone's App Home shows (search, page); the next publish uses it. */
-export function setHomeState(deps: SlackDeps, userId: string, state: HomeState) {
-  deps.homeState.delete(userId);
-  deps.homeState.set(userId, { offset: Math.max(0, state.offset), ...(state.search?.trim() ? { search: state.search.trim().slice(0, 200) } : {}) });
-  while (deps.homeState.size > MAX_REMEMBERED) deps.homeState.delete(deps.homeState.keys().next().value!);
+/** Remembers that someone views their App Home, and how (the next publish, by any instance, uses it). */
+export async function setHomeState(deps: SlackDeps, actor: Actor, state?: HomeState) {
+  const clean = state ? { offset: Math.max(0, state.offset), ...(state.search?.trim() ? { search: state.search.trim().slice(0, 200) } : {}) } : undefined;
+  await deps.engine.run(rememberViewer, actor, { surface: SURFACE, ...(clean ? { state: clean } : {}) });
 }
 
-export async function publishHome(deps: SlackDeps, client: WebClient, userId: string) {
+export async function publishHome(deps: SlackDeps, client: WebClient, userId: string, known?: HomeState) {
   const actor = await deps.actorFor(userId, client);
-  const state = homeStateOf(deps, userId);
+  const state = known ?? (await homeStateOf(deps, actor));
   const [accounts, { warnings }] = await Promise.all([matchingAccounts(deps, actor, state.search), deps.engine.run(listConfigurationErrors, actor, {})]);
   const { view, offset } = homeView(accounts, warnings, state);
   // A page that no longer exists (accounts went away) became the last one: remember that.
-  if (offset !== state.offset && deps.homeState.has(userId)) deps.homeState.set(userId, { ...state, offset });
+  if (offset !== state.offset) await setHomeState(deps, actor, { ...state, offset });
   await client.views.publish({ user_id: userId, view });
 }
 
-/** After any change, every home someone has looked at is brought up to date. */
+/** After any change, every home someone has looked at recently is brought up to date. */
 export async function refreshHomes(deps: SlackDeps, client: WebClient) {
-  await Promise.allSettled([...deps.homeViewers].slice(-50).map((u) => publishHome(deps, client, u)));
+  const system: Actor = { id: 'cloudlink-homes', via: 'system', role: 'admin' };
+  const { viewers } = await deps.engine.run(listViewers, system, { surface: SURFACE, limit: 50 });
+  await Promise.allSettled(viewers.map((v) => publishHome(deps, client, v.userId, stateOf(v.state))));
 }
 
-/** Keeps App Homes current: the engine announces every change to an account. */
+/** Keeps App Homes current: the engine announces every change to an account, and changes by other instances. */
 export function subscribeHomes(deps: SlackDeps, client: WebClient) {
-  deps.engine.events.on('account.changed', () => refreshHomes(deps, client));
+  const refresh = () => void refreshHomes(deps, client).catch((e) => deps.log.warn('could not refresh App Homes', { error: e }));
+  deps.engine.events.on('account.changed', refresh);
+  deps.engine.events.on('store.changed', refresh);
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { CloudlinkError } from '../../src/engine/errors.js';
 import type { AwsGateway, AwsSession, OrganizationInfo, OrgDiscovery, StackInstance, VerifiedRole } from '../../src/engine/ports/aws.js';
 import type { CertificateIssuer } from '../../src/engine/ports/certificates.js';
-import type { AzureSubscriptionInfo, CertificateCredential, MicrosoftGateway } from '../../src/engine/ports/microsoft.js';
+import type { AzureSubscriptionInfo, CertificateCredential, ManagementGroupDiscovery, ManagementGroupInfo, MicrosoftGateway } from '../../src/engine/ports/microsoft.js';
 import type { Notification, Notifier } from '../../src/engine/ports/notifier.js';
 import type { Recipient } from '../../src/engine/domain/records.js';
 
@@ -55,7 +55,16 @@ export class MemoryAws implements AwsGateway {
   }
 }
 
-export type MemoryApp = { tenantId: string; clientId: string; uploaded: Set<string>; roles: string[]; subscriptions: AzureSubscriptionInfo[]; domains?: string[] };
+export type MemoryApp = {
+  tenantId: string;
+  clientId: string;
+  uploaded: Set<string>;
+  roles: string[];
+  subscriptions: AzureSubscriptionInfo[];
+  domains?: string[];
+  /** Management groups the app may read (Reader at `root.id`), and the group each subscription sits in; absent: no access. */
+  managementGroups?: { root: ManagementGroupInfo; groups: ManagementGroupInfo[]; parents: Record<string, string> };
+};
 
 export class MemoryMicrosoft implements MicrosoftGateway {
   apps: MemoryApp[] = [];
@@ -69,6 +78,19 @@ export class MemoryMicrosoft implements MicrosoftGateway {
 
   async listAzureSubscriptions(cred: CertificateCredential) {
     return this.app(cred).subscriptions;
+  }
+
+  async discoverManagementGroups(cred: CertificateCredential, groupId: string): Promise<ManagementGroupDiscovery> {
+    const mg = this.app(cred).managementGroups;
+    if (!mg || mg.root.id !== groupId) throw new CloudlinkError('MANAGEMENT_GROUP_DENIED', `The app may not read management group "${groupId}".`);
+    const subs = this.app(cred).subscriptions;
+    return {
+      root: { ...mg.root },
+      groups: mg.groups.map((g) => ({ ...g })),
+      subscriptions: subs.filter((s) => mg.parents[s.subscriptionId]).map((s) => ({ subscriptionId: s.subscriptionId, displayName: s.displayName, parentId: mg.parents[s.subscriptionId]! })),
+      calls: 1,
+      throttled: 0,
+    };
   }
 
   async verifyGraph(cred: CertificateCredential) {

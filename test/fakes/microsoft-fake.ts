@@ -17,12 +17,20 @@ export type FakeApp = {
   /** Application permissions with admin consent, per resource. */
   roles: { graph?: string[]; exchange?: string[] };
   globalReader?: boolean;
+  /** Management groups the app has Reader on (it inherits to every group and subscription below). */
+  groupReader?: string[];
 };
+export type FakeGroup = { id: string; displayName: string; parentId?: string };
+/** A fault injected into the next Resource Manager request whose path and query match (any request when no `match`). */
+export type ArmFault = 'throttle' | 'server-error' | 'drop' | { kind: 'throttle' | 'server-error' | 'drop'; retryAfter?: string; match?: RegExp };
 export type FakeTenant = {
   id: string;
   apps: FakeApp[];
-  subscriptions: { subscriptionId: string; displayName: string; state: string }[];
+  /** `groupId`: the management group it sits in (the tenant root group when absent). */
+  subscriptions: { subscriptionId: string; displayName: string; state: string; groupId?: string }[];
   organization?: { displayName: string; domains: { name: string; isInitial: boolean }[] };
+  /** Management groups below the tenant root group (whose id is the tenant id); none: the tenant has only the root. */
+  managementGroups?: FakeGroup[];
 };
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -30,7 +38,12 @@ const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url')
 export class MicrosoftFake extends LoopbackFake {
   tenants = new Map<string, FakeTenant>();
   tokenRequests: { tenant: string; clientId: string; scope: string; ok: boolean }[] = [];
-  armFaults: ('throttle' | 'server-error' | 'drop')[] = [];
+  armFaults: ArmFault[] = [];
+  /** Every Resource Manager request: when, what, and the status answered. */
+  armRequests: { at: number; path: string; status: number }[] = [];
+  /** Page sizes of GET /subscriptions and of management-group descendants. */
+  subscriptionsPageSize = 1000;
+  descendantsPageSize = 100;
 
   addTenant(t: FakeTenant) {
     this.tenants.set(t.id, t);
@@ -67,19 +80,7 @@ export class MicrosoftFake extends LoopbackFake {
     const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
     if (token && req.method === 'POST') return this.token(token[1]!, new URLSearchParams(body), json);
     const bearer = this.bearer(req);
-    if (url.pathname === '/subscriptions') {
-      if (!bearer || bearer.aud !== 'https://management.azure.com') return json(401, { error: { code: 'InvalidAuthenticationToken', message: 'The access token is invalid.' } });
-      const fault = this.armFaults.shift();
-      if (fault === 'throttle') return json(429, { error: { code: 'TooManyRequests', message: 'Rate limit' } }, { 'retry-after': '0' });
-      if (fault === 'server-error') return json(500, { error: { code: 'InternalServerError', message: 'oops' } });
-      if (fault === 'drop') {
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '4000' });
-        res.write('{"value":[{"subscriptionId":"');
-        return void setTimeout(() => res.socket?.destroy(), 5);
-      }
-      const tenant = this.tenants.get(bearer.tid);
-      return json(200, { value: (tenant?.subscriptions ?? []).map((s) => ({ id: `/subscriptions/${s.subscriptionId}`, ...s, tenantId: bearer.tid })) });
-    }
+    if (url.pathname === '/subscriptions' || url.pathname.startsWith('/providers/Microsoft.Management/')) return this.arm(req, res, url, json);
     if (url.pathname === '/v1.0/organization') {
       if (!bearer || bearer.aud !== 'https://graph.microsoft.com') return json(401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token is empty.' } });
       const tenant = this.tenants.get(bearer.tid)!;
@@ -89,6 +90,66 @@ export class MicrosoftFake extends LoopbackFake {
       return json(200, { value: [{ id: tenant.id, displayName: org.displayName, verifiedDomains: org.domains.map((d) => ({ ...d, isDefault: d.isInitial, type: 'Managed', capabilities: 'Email' })) }] });
     }
     json(404, { error: { code: 'NotFound', message: url.pathname } });
+  }
+
+  private arm(req: IncomingMessage, res: ServerResponse, url: URL, json: (status: number, data: unknown, headers?: Record<string, string>) => void) {
+    const where = `${url.pathname}${url.search}`;
+    const answer = (status: number, data: unknown, headers: Record<string, string> = {}) => {
+      this.armRequests.push({ at: Date.now(), path: where, status });
+      json(status, data, headers);
+    };
+    const bearer = this.bearer(req);
+    if (!bearer || bearer.aud !== 'https://management.azure.com') return answer(401, { error: { code: 'InvalidAuthenticationToken', message: 'The access token is invalid.' } });
+    const i = this.armFaults.findIndex((f) => typeof f === 'string' || !f.match || f.match.test(where));
+    if (i >= 0) {
+      const [f] = this.armFaults.splice(i, 1);
+      const fault = typeof f === 'string' ? { kind: f } : f!;
+      if (fault.kind === 'throttle') return answer(429, { error: { code: 'TooManyRequests', message: 'Rate limit' } }, { 'retry-after': 'retryAfter' in fault && fault.retryAfter !== undefined ? fault.retryAfter : '0' });
+      if (fault.kind === 'server-error') return answer(500, { error: { code: 'InternalServerError', message: 'oops' } });
+      this.armRequests.push({ at: Date.now(), path: where, status: 0 });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '4000' });
+      res.write('{"value":[{"subscriptionId":"');
+      return void setTimeout(() => res.socket?.destroy(), 5);
+    }
+    const tenant = this.tenants.get(bearer.tid);
+    const app = tenant?.apps.find((a) => a.clientId === bearer.appid);
+    const skip = Number(Buffer.from(url.searchParams.get('$skiptoken') ?? '', 'base64url').toString('utf8')) || 0;
+    const page = <T>(items: T[], size: number) => {
+      const next = skip + size < items.length ? `${this.url}${url.pathname}?api-version=${url.searchParams.get('api-version')}&$skiptoken=${Buffer.from(String(skip + size)).toString('base64url')}` : null;
+      return { value: items.slice(skip, skip + size), nextLink: next };
+    };
+    if (url.pathname === '/subscriptions') {
+      const subs = (tenant?.subscriptions ?? []).map(({ groupId: _g, ...s }) => ({ id: `/subscriptions/${s.subscriptionId}`, ...s, tenantId: bearer.tid }));
+      return answer(200, page(subs, this.subscriptionsPageSize));
+    }
+    const m = /^\/providers\/Microsoft\.Management\/managementGroups\/([^/]+)(\/descendants)?$/.exec(url.pathname);
+    if (!m || !tenant) return answer(404, { error: { code: 'NotFound', message: url.pathname } });
+    const groupId = decodeURIComponent(m[1]!);
+    const groups: FakeGroup[] = [{ id: tenant.id, displayName: 'Tenant Root Group' }, ...(tenant.managementGroups ?? [])];
+    const group = groups.find((g) => g.id === groupId);
+    const parentOf = (id: string) => groups.find((g) => g.id === id)?.parentId ?? (id === tenant.id ? undefined : tenant.id);
+    const ancestry = (id: string) => {
+      const out: string[] = [];
+      for (let at: string | undefined = id; at; at = parentOf(at)) out.push(at);
+      return out;
+    };
+    if (!group) return answer(404, { error: { code: 'NotFound', message: `'${groupId}' not found` } });
+    if (!ancestry(groupId).some((g) => app?.groupReader?.includes(g))) {
+      return answer(403, { error: { code: 'AuthorizationFailed', message: `The client '${bearer.appid}' does not have authorization to perform action 'Microsoft.Management/managementGroups/read' over scope '/providers/Microsoft.Management/managementGroups/${groupId}'.` } });
+    }
+    const ref = (id: string) => `/providers/Microsoft.Management/managementGroups/${id}`;
+    if (!m[2]) {
+      const parent = parentOf(groupId);
+      return answer(200, { id: ref(groupId), type: 'Microsoft.Management/managementGroups', name: groupId, properties: { tenantId: tenant.id, displayName: group.displayName, details: { parent: parent ? { id: ref(parent), name: parent } : null } } });
+    }
+    const below = (id: string) => ancestry(id).slice(1).includes(groupId);
+    const items = [
+      ...groups.filter((g) => g.id !== groupId && below(g.id)).map((g) => ({ id: ref(g.id), type: 'Microsoft.Management/managementGroups', name: g.id, properties: { displayName: g.displayName, parent: { id: ref(parentOf(g.id)!) } } })),
+      ...tenant.subscriptions
+        .filter((s) => (s.groupId ?? tenant.id) === groupId || below(s.groupId ?? tenant.id))
+        .map((s) => ({ id: `/subscriptions/${s.subscriptionId}`, type: 'Microsoft.Management/managementGroups/subscriptions', name: s.subscriptionId, properties: { displayName: s.displayName, parent: { id: ref(s.groupId ?? tenant.id) } } })),
+    ];
+    return answer(200, page(items, this.descendantsPageSize));
   }
 
   private token(tenantId: string, form: URLSearchParams, json: (s: number, d: unknown) => void) {

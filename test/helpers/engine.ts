@@ -9,6 +9,7 @@ import type { Store } from '../../src/engine/ports/store.js';
 import type { Gateways } from '../../src/engine/context.js';
 import { silentLogger, type Logger } from '../../src/log.js';
 import { AwsFake } from '../fakes/aws-fake.js';
+import { testDatabase } from './postgres.js';
 import { MicrosoftFake } from '../fakes/microsoft-fake.js';
 
 export const admin: Actor = { id: 'U_ADMIN', name: 'Ada Admin', via: 'slack', role: 'admin' };
@@ -27,6 +28,8 @@ export function fakeEnv(aws: AwsFake, dir: string, extra: Record<string, string>
     CLOUDLINK_AWS_PROPAGATION_TIMEOUT_SECONDS: '2',
     CLOUDLINK_AWS_RETRY_BASE_MS: '50',
     CLOUDLINK_TEMPLATE_BASE_URL: 'https://cloudlink-templates.s3.amazonaws.com/v1/',
+    // The operator endpoints on a free port: test files run side by side.
+    CLOUDLINK_HTTP_PORT: '0',
     CLOUDLINK_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
     AWS_ACCESS_KEY_ID: aws.platform.accessKeyId,
     AWS_SECRET_ACCESS_KEY: 'platform-secret-key-for-tests-only',
@@ -42,11 +45,13 @@ async function fakes(opts: HarnessOptions) {
   const ms = new MicrosoftFake();
   await ms.start();
   const dir = await mkdtemp(join(tmpdir(), 'cloudlink-test-'));
-  const env = fakeEnv(aws, dir, opts.env, ms);
+  // CLOUDLINK_TEST_STORE=postgres runs the same tests on a PostgreSQL database of their own.
+  const pgdb = process.env.CLOUDLINK_TEST_STORE === 'postgres' ? await testDatabase() : undefined;
+  const env = fakeEnv(aws, dir, { ...(pgdb ? { CLOUDLINK_DATABASE_URL: pgdb.url } : {}), ...opts.env }, ms);
   // The SDK's default credential chain reads these: the same path production takes.
   process.env.AWS_ACCESS_KEY_ID = env.AWS_ACCESS_KEY_ID;
   process.env.AWS_SECRET_ACCESS_KEY = env.AWS_SECRET_ACCESS_KEY;
-  return { aws, ms, dir, env };
+  return { aws, ms, dir, env, pgdb };
 }
 
 function harnessOf(c: Composed, f: Awaited<ReturnType<typeof fakes>>, stop: () => Promise<void>): Harness {
@@ -60,6 +65,8 @@ function harnessOf(c: Composed, f: Awaited<ReturnType<typeof fakes>>, stop: () =
       await stop();
       c.engine.jobs.watcher.stop();
       c.engine.jobs.outbox.stop();
+      await (c.store as { close?: () => Promise<void> }).close?.();
+      await f.pgdb?.drop();
       await f.aws.stop();
       await f.ms.stop();
       await rm(f.dir, { recursive: true, force: true });

@@ -49,8 +49,9 @@ beforeAll(async () => {
   await call('complete_microsoft_setup', { setupId: ms.setupId });
   tenant.apps[0]!.certificates.push(ms.microsoft.certificatePem);
   await call('complete_microsoft_setup', { setupId: ms.setupId });
-  const stored = (await h.store.read()).setups.find((x) => x.id === ms.setupId)!;
-  privateKeyBody = new SecretBox(Buffer.alloc(32, 7)).open(stored.microsoft!.certificate.encryptedKey).split('\n')[1]!;
+  // Once linked, the account holds the sealed key (the setup keeps only the public certificate).
+  const stored = (await h.store.read()).accounts.find((x) => x.name === 'Dir') as unknown as { entra: { certificate: { encryptedKey: Parameters<SecretBox['open']>[0] } } };
+  privateKeyBody = new SecretBox(Buffer.alloc(32, 7)).open(stored.entra.certificate.encryptedKey).split('\n')[1]!;
   await call('get_account', { account: 'Dir' });
   await call('list_accounts', {});
 

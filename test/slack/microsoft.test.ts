@@ -23,7 +23,7 @@ describe('Azure in Slack', () => {
     const step1 = s.slack.of('views.update').at(-1)!.args.view;
     expect(step1.callback_id).toBe('link_form_submit');
     expect(JSON.parse(step1.private_metadata)).toEqual({ provider: 'azure' });
-    expect(step1.blocks.filter((b: { type: string }) => b.type === 'input').map((b: { block_id: string }) => b.block_id)).toEqual(['name', 'tenantId', 'clientId']);
+    expect(step1.blocks.filter((b: { type: string }) => b.type === 'input').map((b: { block_id: string }) => b.block_id)).toEqual(['name', 'tenantId', 'clientId', 'managementGroupId']);
     const bad = await s.submit('U_ADMIN', 'link_form_submit', { name: text('Contoso'), tenantId: text('nope'), clientId: text(tenant.apps[0]!.clientId) }, step1.private_metadata);
     expect(bad.json.response_action).toBe('errors');
     expect(bad.json.errors.tenantId).toMatch(/GUID/);

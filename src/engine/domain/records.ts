@@ -62,6 +62,15 @@ export const OutboxItem = z.object({
 });
 export type OutboxItem = z.infer<typeof OutboxItem>;
 
+export const Viewer = z.object({
+  id: z.string(),
+  surface: z.string(),
+  userId: z.string(),
+  state: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  seenAt: z.string(),
+});
+export type Viewer = z.infer<typeof Viewer>;
+
 export const SCHEMA_VERSION = 3;
 export const Database = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
@@ -72,6 +81,8 @@ export const Database = z.object({
   outbox: z.array(OutboxItem).default([]),
   /** Whole estates linked through one account (AWS Organizations). */
   organizations: z.array(Organization).default([]),
+  /** Who has a view open that a front end keeps current (Slack App Home), and its state. */
+  viewers: z.array(Viewer).default([]),
 });
 export type Database = z.infer<typeof Database>;
 
@@ -83,4 +94,5 @@ export const emptyDatabase = (): Database => ({
   audit: [],
   outbox: [],
   organizations: [],
+  viewers: [],
 });

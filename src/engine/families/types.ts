@@ -44,6 +44,8 @@ export interface ProviderFamily {
   assertDeletable?(db: Readonly<Database>, account: Account): void;
   /** When the account's credential expires, if it has one that does (a certificate). */
   credentialExpiry?(account: Account): string | undefined;
+  /** How to renew that credential (or how to finish a renewal under way), in a sentence. */
+  credentialRenewal?(account: Account): string;
   /** The background watcher's try at finishing an open setup by itself; `false` when not ready yet. */
   finishWatched?(core: EngineCore, setup: Setup): Promise<boolean>;
   /** The family's own background work, called every watcher interval; it decides what is due. */

@@ -12,12 +12,14 @@ type CheckResult = z.infer<typeof CheckResult>;
 
 /** Warnings about what will break on its own (a certificate running out), from stored state. */
 export function expiryWarnings(core: EngineCore, account: Account): string[] {
-  const notAfter = core.families.of(account.provider).credentialExpiry?.(account);
+  const family = core.families.of(account.provider);
+  const notAfter = family.credentialExpiry?.(account);
   if (!notAfter) return [];
   const left = Date.parse(notAfter) - core.now().getTime();
   const days = Math.floor(left / 86_400_000);
-  if (left <= 0) return [`The certificate of "${account.name}" expired on ${notAfter.slice(0, 10)}: start a new setup to get a new one and upload it to the app registration.`];
-  if (days <= core.settings.certificateWarnDays) return [`The certificate of "${account.name}" expires in ${days} day${days === 1 ? '' : 's'} (${notAfter.slice(0, 10)}): renew it before then by starting a new setup for the same app registration.`];
+  const renew = family.credentialRenewal?.(account);
+  if (left <= 0) return [`The certificate of "${account.name}" expired on ${notAfter.slice(0, 10)}.${renew ? ` ${renew}` : ''}`];
+  if (days <= core.settings.certificateWarnDays) return [`The certificate of "${account.name}" expires in ${days} day${days === 1 ? '' : 's'} (${notAfter.slice(0, 10)}).${renew ? ` ${renew}` : ''}`];
   return [];
 }
 

@@ -7,6 +7,8 @@ import { checkAccount, checkAllAccounts, listConfigurationErrors } from './healt
 import { acceptInvite, getInviteOptions, inviteColleague, listInvites, revokeInvite } from './invites.js';
 import { renameAccount } from './rename-account.js';
 import { getLinkForm, getSetupHandout, getSetupStatus } from './setups.js';
+import { listViewers, rememberViewer } from './viewers.js';
+import { listSetups } from './list-setups.js';
 
 /** The operations every deployment has, whatever its providers. */
 export const CORE_OPERATIONS: AnyOperation[] = [
@@ -14,6 +16,7 @@ export const CORE_OPERATIONS: AnyOperation[] = [
   getAccount,
   getSetupStatus,
   getSetupHandout,
+  listSetups,
   getLinkForm,
   renameAccount,
   deleteAccount,
@@ -26,6 +29,8 @@ export const CORE_OPERATIONS: AnyOperation[] = [
   checkAllAccounts,
   listConfigurationErrors,
   getAuditLog,
+  rememberViewer,
+  listViewers,
 ];
 
 /** The registry: the core operations and each family's, once each (families of one kit share some). */

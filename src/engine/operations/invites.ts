@@ -148,7 +148,7 @@ export const acceptInvite = defineOperation({
   summarize: (o) => `Invite ${o.invite.inviteId} taken. ${o.setup.kit === 'cloudformation-role' ? o.setup.instructions.join(' ') : o.setup.checklist.join(' ')}`,
   async run(ctx, input) {
     const now = ctx.now();
-    const db = await ctx.store.mutate((db) => {
+    await ctx.store.mutate((db) => {
       const invite = requireInvite(db, input.inviteId);
       if (invite.invitee.id !== ctx.actor.id && ctx.actor.role !== 'admin') {
         throw new CloudlinkError('INVITE_NOT_FOR_YOU', 'This invite was sent to someone else. Ask the person who invited you for your own invite.');
@@ -160,8 +160,8 @@ export const acceptInvite = defineOperation({
         invite.acceptedAt = now.toISOString();
         ctx.audit(db, { type: 'invite', id: invite.id }, { setupId: invite.setupId });
       }
-      return db;
     });
+    const db = await ctx.store.read();
     const invite = requireInvite(db, input.inviteId);
     const setup = requireSetup(db, invite.setupId);
     return { invite: inviteView(invite, now), setup: (await ctx.families.of(setup.provider).handout(ctx, setup, db)) as SetupHandout };

@@ -27,6 +27,18 @@ export const Notification = z.discriminatedUnion('kind', [
     changes: z.array(z.object({ state: MemberState, count: z.number(), examples: z.array(z.string()) })),
     byState: z.record(MemberState, z.number()),
   }),
+  z.object({
+    kind: z.literal('certificate_expiring'),
+    account: AccountView,
+    /** The notice's threshold: 30, 7 or 1 days before (CLOUDLINK_CERT_WARN_DAYS sets the first), 0 once it expired. */
+    days: z.number(),
+    /** Whole days left when the notice was written (0: expired). */
+    daysLeft: z.number(),
+    expiresAt: z.string(),
+    thumbprint: z.string(),
+    /** A renewal is under way: its new certificate waits to be uploaded and finished. */
+    renewalPending: z.boolean(),
+  }),
 ]);
 export type Notification = z.infer<typeof Notification>;
 

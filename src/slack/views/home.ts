@@ -16,6 +16,7 @@ function accountBlock(a: AccountView, warnings: Map<string, string>): KnownBlock
     { text: { type: 'plain_text' as const, text: 'Check now' }, value: `check:${a.id}` },
     { text: { type: 'plain_text' as const, text: 'Rename' }, value: `rename:${a.id}` },
     ...(a.capabilities.includes('subscriptions') ? [{ text: { type: 'plain_text' as const, text: 'Subscriptions' }, value: `subscriptions:${a.id}` }] : []),
+    ...(a.capabilities.includes('certificate') ? [{ text: { type: 'plain_text' as const, text: a.microsoft?.rotation ? 'Finish renewal' : 'Renew certificate' }, value: `renew:${a.id}` }] : []),
     { text: { type: 'plain_text' as const, text: 'Delete' }, value: `delete:${a.id}` },
   ];
   const extra = a.status === 'error' && a.lastError ? `\n${esc(clip(a.lastError.message.split('\n')[0]!, 280))}` : warnings.has(a.id) ? `\n:hourglass: ${esc(warnings.get(a.id)!)}` : '';

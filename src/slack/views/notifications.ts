@@ -58,6 +58,21 @@ export function notificationMessage(n: Notification): Message {
       const text = `:office: *${esc(n.organization.name)}* (organization ${esc(n.organization.awsOrganizationId)}) changed:\n${lines.join('\n')}\n${n.byState.linked} linked in all. \`/cloud org ${esc(n.organization.name)}\` shows it by OU, with the accounts that need attention.`;
       return { text: `${n.organization.name}: the organization changed`, blocks: [md(text)] };
     }
+    case 'certificate_expiring': {
+      const what = `*${esc(n.account.name)}* (${PROVIDER_LABELS[n.account.provider]})`;
+      const when = n.expiresAt.slice(0, 10);
+      const head =
+        n.days === 0
+          ? `:rotating_light: The certificate of ${what} expired on ${when}: cloudlink can no longer sign in with it.`
+          : `:hourglass: The certificate of ${what} expires ${n.daysLeft <= 0 ? 'today' : `in ${n.daysLeft} day${n.daysLeft === 1 ? '' : 's'}`} (${when}, thumbprint \`${esc(n.thumbprint)}\`).`;
+      const next = n.renewalPending
+        ? 'A renewal is already under way: upload its new certificate to the app registration, then choose *Finish renewal*.'
+        : '*Renew certificate*: cloudlink makes a new one, you upload it beside the current one, and the link switches only once the new one signs in.';
+      return {
+        text: n.days === 0 ? `The certificate of ${n.account.name} expired` : `The certificate of ${n.account.name} expires on ${when}`,
+        blocks: [md(`${head}\n${next}`), { type: 'actions', elements: [{ type: 'button', action_id: 'certificate_renew', value: n.account.id, text: { type: 'plain_text', text: n.renewalPending ? 'Finish renewal' : 'Renew certificate' }, style: 'primary' }] }],
+      };
+    }
     case 'invite_revoked': {
       const text = `:no_entry_sign: ${mention(n.invite.inviter.id, n.invite.inviter.via, n.invite.inviter.name)} revoked the invite to connect ${PROVIDER_LABELS[n.invite.provider]}: there is nothing left for you to do.`;
       return { text: 'An invite was revoked', blocks: [md(text)] };

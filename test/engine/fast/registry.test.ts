@@ -28,6 +28,7 @@ const SAMPLE: Record<string, Record<string, unknown>> = {
   get_account: { account: 'x' },
   get_setup_status: { setupId: 's' },
   get_setup_handout: { setupId: 's' },
+  list_setups: {},
   get_link_form: { provider: 'aws' },
   rename_account: { account: 'x', newName: 'y' },
   delete_account: { account: 'x', confirmName: 'x' },
@@ -50,10 +51,15 @@ const SAMPLE: Record<string, Record<string, unknown>> = {
   complete_microsoft_setup: { setupId: 's' },
   list_azure_subscriptions: { account: 'x' },
   select_azure_subscriptions: { account: 'x', selected: [] },
+  start_certificate_rotation: { account: 'x' },
+  complete_certificate_rotation: { account: 'x' },
+  cancel_certificate_rotation: { account: 'x' },
   link_organization: { managementAccount: 'x' },
   resync_organization: { organization: 'x' },
   list_organization: { organization: 'x' },
   unlink_organization: { organization: 'x', confirmName: 'x' },
+  remember_viewer: { surface: 'slack-home' },
+  list_viewers: { surface: 'slack-home' },
 };
 
 const ADMIN_ONLY = new Set(['rename', 'delete', 'subscriptions']);

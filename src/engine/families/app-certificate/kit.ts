@@ -11,9 +11,11 @@ import type { CertificateCredential } from '../../ports/microsoft.js';
 import type { AccountPatch, InviteOption, LinkForm, ProviderFamily } from '../types.js';
 import { CertificateHandout } from './handout.js';
 import type { AppSetup, AppView } from './schema.js';
+import { appDetails, type AppRef } from './details.js';
+import type { Capability } from '../../views.js';
+import { expiryPass } from './expiry.js';
 
 export type AppSetupRecord = Setup & { microsoft: AppSetup };
-type AppRef = { tenantId: string; clientId: string; organization?: string; certificate: StoredCertificate };
 
 /** What a sign-in with the certificate taught cloudlink about the app registration. */
 export type AppCheck = {
@@ -35,23 +37,30 @@ export type AppFamilySpec = {
   start: { name: string; title: string; description: string };
   /** Microsoft 365 needs its organization id (contoso.onmicrosoft.com). */
   needsOrganization: boolean;
+  /** Azure: the start form takes the management group the Reader role is granted at (the tenant root group when left empty). */
+  acceptsManagementGroup?: boolean;
   checklist(tenantId: string, clientId: string): string[];
   /** Signs in with the certificate and checks what the family needs granted; throws naming what is missing. */
   check(core: EngineCore, cred: CertificateCredential, app: AppRef, previous?: Account): Promise<AppCheck>;
-  describe(account: Account): { view: Partial<AppView>; summary: string; capabilities: 'subscriptions'[] };
+  describe(account: Account): { view: Partial<AppView>; summary: string; capabilities: Capability[] };
   operations: AnyOperation[];
 };
 
 export type AppFamily = ProviderFamily & { spec: AppFamilySpec };
 
-/** The app details of an account of a certificate-based family (stored under the family's id). */
-export const appDetails = (a: Account): AppRef => (a as unknown as Record<string, AppRef>)[a.provider]!;
+export { appDetails };
 
 const Domain = z
   .string()
   .trim()
   .toLowerCase()
   .regex(/^(?=.{3,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a domain such as contoso.onmicrosoft.com');
+
+/** A management group id as the portal shows it: letters, digits, - _ ( ) . (up to 90). */
+const ManagementGroupId = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_().-]{1,90}$/, 'must be a management group ID (letters, digits, - _ ( ) .), as shown under Management groups');
 
 function startInput(spec: AppFamilySpec) {
   return z
@@ -60,6 +69,7 @@ function startInput(spec: AppFamilySpec) {
       tenantId: Guid.describe('Directory (tenant) ID of the app registration.'),
       clientId: Guid.describe('Application (client) ID of the app registration.'),
       ...(spec.needsOrganization ? { organization: Domain.describe('The organization id, e.g. contoso.onmicrosoft.com.') } : {}),
+      ...(spec.acceptsManagementGroup ? { managementGroupId: ManagementGroupId.optional().describe('The management group the app has Reader at; the tenant root group (its id is the tenant id) when omitted.') } : {}),
     })
     .strict();
 }
@@ -98,20 +108,34 @@ function handout(ctx: OpContext, spec: AppFamilySpec, setup: AppSetupRecord, db:
   };
 }
 
+/** The sealed key of an open setup (once linked, the key belongs to the account and the setup keeps none). */
+export function setupCertificate(setup: AppSetupRecord): StoredCertificate {
+  const c = setup.microsoft.certificate;
+  if (!c.encryptedKey) throw new CloudlinkError('SETUP_CLOSED', 'This setup has already been completed: the account is linked. List accounts to see it, or start a new setup for another account.', { setupId: 'Already completed.' });
+  return { ...c, encryptedKey: c.encryptedKey };
+}
+
+/** The setups that linked an account keep only its public certificate: one sealed key, the account's, and none once it is renewed. */
+export function dropSetupKeys(db: Database, accountId: string) {
+  for (const s of db.setups) if (s.completedAccountId === accountId && s.microsoft?.certificate.encryptedKey) delete s.microsoft.certificate.encryptedKey;
+}
+
 /** Verifies the certificate sign-in for real, then stores the account connected; all or nothing. */
 export async function linkApp(ctx: OpContext, family: AppFamily, setup: AppSetupRecord, name: string) {
   const { spec } = family;
-  const m = setup.microsoft;
+  const certificate = setupCertificate(setup);
+  const m = { ...setup.microsoft, certificate };
   const checked = await spec.check(ctx, credentialOf(ctx, m), m);
   const now = ctx.now();
   const result = await ctx.store.mutate((db) => {
     const current = stillOpen(db, setup.id, now);
     requireNameFree(db, name);
     assertAppNotLinked(db, spec.id, m.tenantId, m.clientId);
-    const details = { tenantId: m.tenantId, clientId: m.clientId, certificate: m.certificate, ...checked.details };
+    const details = { tenantId: m.tenantId, clientId: m.clientId, certificate, ...checked.details };
     const account = { ...connectedAccountBase(setup, name, now), provider: spec.id, [spec.id]: details } as Account;
     db.accounts.push(account);
     const invite = closeSetup(db, setup.id, account.id, now);
+    dropSetupKeys(db, account.id);
     ctx.audit(db, { type: 'account', id: account.id, name }, { provider: spec.id, tenantId: m.tenantId, clientId: m.clientId, setupId: setup.id, ...(invite ? { inviteId: invite.id } : {}) });
     announceLinked(ctx, db, { account: accountView(ctx, account, db, PUBLIC_READER), setup: current, ...(invite ? { invite } : {}), finisher: ctx.actor });
     return { view: accountView(ctx, account, db, ctx.reader) };
@@ -149,7 +173,7 @@ export function appFamily(spec: AppFamilySpec, shared: { complete: AnyOperation 
           ...s.checklist.map((x, i) => `${i + 1}. ${x}`),
           'When done, call complete_microsoft_setup with the setupId.',
         ].join('\n'),
-      async run(ctx, input: { name?: string; tenantId: string; clientId: string; organization?: string }) {
+      async run(ctx, input: { name?: string; tenantId: string; clientId: string; organization?: string; managementGroupId?: string }) {
         const db = await ctx.store.read();
         if (input.name) requireNameFree(db, input.name);
         assertAppNotLinked(db, spec.id, input.tenantId, input.clientId);
@@ -163,13 +187,15 @@ export function appFamily(spec: AppFamilySpec, shared: { complete: AnyOperation 
           notAfter: cert.notAfter.toISOString(),
           encryptedKey: ctx.secrets.seal(cert.privateKeyPem),
         };
-        const setup: AppSetupRecord = { ...base, microsoft: { tenantId: input.tenantId, clientId: input.clientId, ...(input.organization ? { organization: input.organization } : {}), certificate } };
-        const after = await ctx.store.mutate((d) => {
+        const setup: AppSetupRecord = {
+          ...base,
+          microsoft: { tenantId: input.tenantId, clientId: input.clientId, ...(input.organization ? { organization: input.organization } : {}), ...(input.managementGroupId && input.managementGroupId !== input.tenantId ? { managementGroupId: input.managementGroupId } : {}), certificate },
+        };
+        await ctx.store.mutate((d) => {
           d.setups.push(setup);
           ctx.audit(d, { type: 'setup', id: setup.id, name: input.name }, { provider: spec.id, tenantId: input.tenantId, clientId: input.clientId, thumbprint: cert.thumbprint });
-          return d;
         });
-        return handout(ctx, spec, setup, after);
+        return handout(ctx, spec, setup, await ctx.store.read());
       },
     }),
     async linkForm() {
@@ -182,6 +208,7 @@ export function appFamily(spec: AppFamilySpec, shared: { complete: AnyOperation 
           { key: 'tenantId', label: 'Directory (tenant) ID', placeholder: '00000000-0000-0000-0000-000000000000', maxLength: 36 },
           { key: 'clientId', label: 'Application (client) ID', placeholder: '00000000-0000-0000-0000-000000000000', maxLength: 36 },
           ...(spec.needsOrganization ? [{ key: 'organization', label: 'Organization ID', placeholder: 'contoso.onmicrosoft.com', maxLength: 253 }] : []),
+          ...(spec.acceptsManagementGroup ? [{ key: 'managementGroupId', label: 'Management group ID (optional)', placeholder: 'Empty: the tenant root group', maxLength: 90, optional: true }] : []),
         ],
         submitLabel: 'Generate certificate',
       } satisfies LinkForm;
@@ -201,9 +228,12 @@ export function appFamily(spec: AppFamilySpec, shared: { complete: AnyOperation 
         ...(d.organization ? { organization: d.organization } : {}),
         certificateThumbprint: d.certificate.thumbprint,
         certificateExpiresAt: d.certificate.notAfter,
+        ...(d.rotation
+          ? { rotation: { certificateThumbprint: d.rotation.certificate.thumbprint, certificateExpiresAt: d.rotation.certificate.notAfter, certificatePem: d.rotation.certificate.pem, startedAt: d.rotation.startedAt, startedBy: d.rotation.startedBy } }
+          : {}),
         ...own.view,
       };
-      return { summary: `tenant ${d.tenantId}${own.summary}`, capabilities: own.capabilities, block: { key: 'microsoft', value: view } };
+      return { summary: `tenant ${d.tenantId}${own.summary}`, capabilities: [...own.capabilities, 'certificate'], block: { key: 'microsoft', value: view } };
     },
     describeSetup(s) {
       const m = (s as AppSetupRecord).microsoft;
@@ -214,6 +244,7 @@ export function appFamily(spec: AppFamilySpec, shared: { complete: AnyOperation 
           tenantId: m.tenantId,
           clientId: m.clientId,
           ...(m.organization ? { organization: m.organization } : {}),
+          ...(m.managementGroupId ? { managementGroupId: m.managementGroupId } : {}),
           certificatePem: m.certificate.pem,
           certificateThumbprint: m.certificate.thumbprint,
           certificateExpiresAt: m.certificate.notAfter,
@@ -224,10 +255,18 @@ export function appFamily(spec: AppFamilySpec, shared: { complete: AnyOperation 
       const d = appDetails(account);
       return [
         `cloudlink no longer uses app registration ${d.clientId} in tenant ${d.tenantId}, but it still exists.`,
-        `To remove the access, delete the app registration (Microsoft Entra admin center → App registrations → ${d.clientId} → Delete), or at least remove the certificate with thumbprint ${d.certificate.thumbprint} under Certificates & secrets, and remove its role assignments.`,
+        `To remove the access, delete the app registration (Microsoft Entra admin center → App registrations → ${d.clientId} → Delete), or at least remove the certificate with thumbprint ${d.certificate.thumbprint}${d.rotation ? ` (and the renewal's, ${d.rotation.certificate.thumbprint}, if you uploaded it)` : ''} under Certificates & secrets, and remove its role assignments.`,
       ];
     },
     credentialExpiry: (account) => appDetails(account).certificate.notAfter,
+    credentialRenewal(account) {
+      const r = appDetails(account).rotation;
+      return r
+        ? `A renewal is under way: upload its new certificate (thumbprint ${r.certificate.thumbprint}) to the app registration, then finish it (complete_certificate_rotation, or "Finish renewal" under "Renew certificate" in Slack).`
+        : 'Renew it without a gap: "Renew certificate" in the account\'s ⋯ menu in Slack\'s App Home, or start_certificate_rotation.';
+    },
+    // Certificate expiry notices (CLOUDLINK_CERT_WARN_DAYS, then 7 and 1 days before), once each, through the outbox.
+    periodic: async (core) => void (await expiryPass(core, spec.id)),
   };
 }
 
@@ -240,11 +279,13 @@ export const STEPS = {
 };
 
 /** The check m365 and Entra ID share: an app-only token for `scope` whose `roles` claim holds `role`. */
-export async function requireGrantedRole(core: EngineCore, cred: CertificateCredential, app: AppRef, need: { scope: 'graph' | 'exchange'; role: string; api: string }) {
+export async function requireGrantedRole(core: EngineCore, cred: CertificateCredential, app: AppRef, need: { scope: 'graph' | 'exchange'; role: string; also?: readonly string[]; api: string }) {
   const v = await core.gateways.microsoft.verifyGraph(cred, { scope: need.scope, readOrganization: true });
-  if (!v.roles.includes(need.role)) {
+  const accepted = [need.role, ...(need.also ?? [])];
+  if (!accepted.some((r) => v.roles.includes(r))) {
     const has = v.roles.length ? ` It has: ${v.roles.join(', ')}.` : ' It has no application permissions with admin consent.';
-    throw new CloudlinkError('PERMISSION_MISSING', `The app is missing the ${need.api} application permission ${need.role} (with admin consent).${has} Add it under API permissions, then "Grant admin consent" (https://login.microsoftonline.com/${app.tenantId}/adminconsent?client_id=${app.clientId}), and try again.`, {}, { missing: need.role });
+    const older = need.also?.length ? ` (${need.also.join(' or ')}, the older name, is accepted too)` : '';
+    throw new CloudlinkError('PERMISSION_MISSING', `The app is missing the ${need.api} application permission ${need.role}${older} (with admin consent).${has} Add it under API permissions, then "Grant admin consent" (https://login.microsoftonline.com/${app.tenantId}/adminconsent?client_id=${app.clientId}), and try again.`, {}, { missing: need.role, accepted });
   }
   return v;
 }

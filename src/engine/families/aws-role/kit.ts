@@ -198,12 +198,11 @@ export function roleFamily(spec: RoleFamilySpec, shared: { complete: AnyOperatio
             ...(input.accountId ? { accountId: input.accountId } : {}),
           },
         };
-        const after = await ctx.store.mutate((d) => {
+        await ctx.store.mutate((d) => {
           d.setups.push(setup);
           ctx.audit(d, { type: 'setup', id: setup.id, name: input.name }, { provider: spec.id, kind: rules.kind, awsAccountId: input.accountId });
-          return d;
         });
-        return handout(ctx, spec, setup, after, ctx.reader);
+        return handout(ctx, spec, setup, await ctx.store.read(), ctx.reader);
       },
     }),
     linkForm: spec.linkForm,

@@ -1,54 +1,56 @@
-import { CloudlinkError } from '../../errors.js';
 import type { AccountOf } from '../../domain/records.js';
 import { appFamily, STEPS } from '../app-certificate/kit.js';
 import { completeMicrosoftSetup } from '../app-certificate/operations.js';
+import { ROTATION_OPERATIONS } from '../app-certificate/rotation.js';
+import { firstAzureCheck, resyncAzure } from './check.js';
 import { listAzureSubscriptions, selectAzureSubscriptions } from './operations.js';
-import { mergeSubscriptions } from './subscriptions.js';
+import { coverage } from './subscriptions.js';
+import { groupNames, scopeView, subscriptionView } from './views.js';
 
 type AzureAccount = AccountOf<'azure'>;
+
+/** Reader, the built-in role cloudlink needs at the management group (or on each subscription). */
+export const READER_ROLE_DEFINITION = 'acdd72a7-3385-48ef-bd42-f606fba81ae7';
 
 export const azureFamily = appFamily(
   {
     id: 'azure',
     label: 'Azure',
     shortLabel: 'Azure',
-    start: { name: 'start_azure_setup', title: 'Start linking Azure', description: 'Starts linking an Azure tenant (subscriptions are chosen after linking).' },
+    start: {
+      name: 'start_azure_setup',
+      title: 'Start linking Azure',
+      description:
+        'Starts linking an Azure tenant with Reader at a management group (the tenant root group unless managementGroupId names another), or on subscriptions only. Subscriptions are chosen after linking: one by one, by group, or everything under a group.',
+    },
     needsOrganization: false,
-    checklist: () => [
+    acceptsManagementGroup: true,
+    checklist: (tenantId) => [
       STEPS.register,
       STEPS.globalReader,
-      'Management groups → your root (or chosen) group → Access control (IAM) → Add role assignment → Reader → select the app. (Or Reader on each subscription.)',
+      `Management groups → Tenant Root Group (id ${tenantId}), or the group you gave cloudlink → Access control (IAM) → Add role assignment → Reader (role definition ${READER_ROLE_DEFINITION}) → select the app. Reader at a group covers every subscription below it, including ones added later. (Without access to management groups, Reader on each subscription works too: subscriptions are then chosen one by one.)`,
       'Optional, where wanted: Key Vault Reader (and List/Get access policies for vaults without RBAC), Cost Management Reader, Billing Reader.',
       STEPS.upload,
       'Role assignments can take up to 30 minutes to apply: if no subscriptions show up yet, wait and refresh.',
     ],
     async check(core, cred, app, previous) {
-      const found = await core.gateways.microsoft.listAzureSubscriptions(cred);
-      if (!found.length) {
-        throw new CloudlinkError('NO_SUBSCRIPTIONS', `The app signed in, but it sees no subscriptions in tenant ${app.tenantId}: it lacks the Reader role. Assign Reader at the management group (or on each subscription). Role assignments can take up to 30 minutes to apply; try again after that.`);
-      }
-      const now = core.now();
-      const before = previous ? (previous as AzureAccount).azure.subscriptions : [];
-      const subscriptions = mergeSubscriptions(before, found, now, !previous);
-      return {
-        details: { subscriptions },
-        patch: (a) => {
-          const az = (a as AzureAccount).azure;
-          az.subscriptions = mergeSubscriptions(az.subscriptions, found, now, false);
-        },
-        warnings: [],
-        note: `${subscriptions.filter((s) => s.selected).length} of ${subscriptions.length} subscriptions selected.`,
-      };
+      if (!previous) return firstAzureCheck(core, cred, app);
+      const resync = await resyncAzure(core, cred, previous as AzureAccount);
+      return { details: {}, patch: (a) => void resync.apply(a), warnings: [] };
     },
     describe(a) {
-      const subs = (a as AzureAccount).azure.subscriptions;
+      const d = (a as AzureAccount).azure;
+      const names = groupNames(d);
+      const covered = coverage(d.followGroups, d.managementGroups);
+      const scope = scopeView(d, d.tenantId);
+      const followed = scope?.followed.length ? ` · everything under ${scope.followed.map((g) => g.displayName).join(', ')}` : '';
       return {
-        view: { subscriptions: subs.map((s) => ({ subscriptionId: s.subscriptionId, displayName: s.displayName, state: s.state, selected: s.selected, missing: Boolean(s.missingSince) })) },
-        summary: ` · ${subs.filter((s) => s.selected).length}/${subs.length} subscriptions`,
+        view: { subscriptions: d.subscriptions.map((s) => subscriptionView(d, s, names, covered)), ...(scope ? { managementGroup: scope } : {}) },
+        summary: ` · ${d.subscriptions.filter((s) => s.selected).length}/${d.subscriptions.length} subscriptions${followed}`,
         capabilities: ['subscriptions'],
       };
     },
-    operations: [listAzureSubscriptions, selectAzureSubscriptions],
+    operations: [listAzureSubscriptions, selectAzureSubscriptions, ...ROTATION_OPERATIONS],
   },
   { complete: completeMicrosoftSetup },
 );

@@ -1,6 +1,7 @@
 import type { AccountOf } from '../../domain/records.js';
 import { appFamily, requireGrantedRole, STEPS } from '../app-certificate/kit.js';
 import { completeMicrosoftSetup } from '../app-certificate/operations.js';
+import { ROTATION_OPERATIONS } from '../app-certificate/rotation.js';
 
 const NEED = { scope: 'graph', role: 'AccessReview.Read.All', api: 'Microsoft Graph' } as const;
 
@@ -21,7 +22,7 @@ export const entraFamily = appFamily(
       };
     },
     describe: (a) => ({ view: { grantedPermissions: (a as AccountOf<'entra'>).entra.grantedPermissions }, summary: '', capabilities: [] }),
-    operations: [],
+    operations: ROTATION_OPERATIONS,
   },
   { complete: completeMicrosoftSetup },
 );

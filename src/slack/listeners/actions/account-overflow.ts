@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, BlockAction, OverflowAction, SlackActionMiddlew
 import { checkAccount } from '../../../engine/operations/health.js';
 import type { SlackDeps } from '../../deps.js';
 import { userMessage } from '../../errors.js';
-import { deleteForm, renameForm, subscriptionsForm } from '../../flows.js';
+import { deleteForm, renameForm, renewForm, subscriptionsForm } from '../../flows.js';
 import { publishHome } from '../../home.js';
 import { openForm } from '../../modals.js';
 import { esc } from '../../text.js';
@@ -10,9 +10,9 @@ import { md } from '../../views/blocks.js';
 
 type Args = SlackActionMiddlewareArgs<BlockAction<OverflowAction>> & AllMiddlewareArgs;
 
-const FORMS = { rename: [renameForm, 'Rename account'], delete: [deleteForm, 'Delete account'], subscriptions: [subscriptionsForm, 'Subscriptions'] } as const;
+const FORMS = { rename: [renameForm, 'Rename account'], delete: [deleteForm, 'Delete account'], subscriptions: [subscriptionsForm, 'Subscriptions'], renew: [renewForm, 'Renew certificate'] } as const;
 
-/** The ⋯ menu on an account in App Home: check now, rename, subscriptions, delete. */
+/** The ⋯ menu on an account in App Home: check now, rename, subscriptions, renew certificate, delete. */
 export const accountOverflow = (deps: SlackDeps) => async ({ ack, body, action, client }: Args) => {
   await ack();
   const [op = '', accountId = ''] = action.selected_option.value.split(':');

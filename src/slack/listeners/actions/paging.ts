@@ -27,21 +27,22 @@ export const listPage = (deps: SlackDeps) => async ({ ack, body, action, client,
 /** The App Home's Previous / Next: that person's page moves; their search stays. */
 export const homePage = (deps: SlackDeps) => async ({ ack, body, action, client }: Args) => {
   await ack();
-  setHomeState(deps, body.user.id, { ...homeStateOf(deps, body.user.id), offset: Number(action.value) || 0 });
-  deps.homeViewers.delete(body.user.id);
-  deps.homeViewers.add(body.user.id);
-  await publishHome(deps, client, body.user.id);
+  const actor = await deps.actorFor(body.user.id, client, body.user.name);
+  const state = { ...(await homeStateOf(deps, actor)), offset: Number(action.value) || 0 };
+  await setHomeState(deps, actor, state);
+  await publishHome(deps, client, body.user.id, state);
 };
 
 /** "Search" in App Home: a small form with that person's current search. */
 export const homeSearch = (deps: SlackDeps) => async ({ ack, body, client }: Args) => {
   await ack();
-  await openForm(client, body.trigger_id, 'Search accounts', async () => homeSearchModal(homeStateOf(deps, body.user.id).search), deps.log);
+  const actor = await deps.actorFor(body.user.id, client, body.user.name);
+  await openForm(client, body.trigger_id, 'Search accounts', async () => homeSearchModal((await homeStateOf(deps, actor)).search), deps.log);
 };
 
 /** "Clear search": every account again, from the first page. */
 export const homeSearchClear = (deps: SlackDeps) => async ({ ack, body, client }: Args) => {
   await ack();
-  setHomeState(deps, body.user.id, { offset: 0 });
-  await publishHome(deps, client, body.user.id);
+  await setHomeState(deps, await deps.actorFor(body.user.id, client, body.user.name), { offset: 0 });
+  await publishHome(deps, client, body.user.id, { offset: 0 });
 };

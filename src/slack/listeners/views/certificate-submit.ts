@@ -11,15 +11,14 @@ type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
 /** The public certificate goes to the person, in a DM, never to a channel. */
 export async function sendCertificate(client: WebClient, userId: string, s: CertificateHandout, deps: SlackDeps): Promise<boolean> {
+  return sendPublicCertificate(client, userId, { fileName: s.certificateFileName, pem: s.microsoft!.certificatePem, comment: `Public certificate for your ${s.provider} setup (thumbprint ${s.microsoft!.certificateThumbprint}). Upload it to the app registration under Certificates & secrets. It holds no private key.` }, deps);
+}
+
+/** A public certificate as a file in the person's DM; false when Slack would not take it (the modal shows it instead). */
+export async function sendPublicCertificate(client: WebClient, userId: string, file: { fileName: string; pem: string; comment: string }, deps: SlackDeps): Promise<boolean> {
   try {
     const dm = await client.conversations.open({ users: userId });
-    await client.files.uploadV2({
-      channel_id: dm.channel!.id!,
-      filename: s.certificateFileName,
-      title: s.certificateFileName,
-      content: s.microsoft!.certificatePem,
-      initial_comment: `Public certificate for your ${s.provider} setup (thumbprint ${s.microsoft!.certificateThumbprint}). Upload it to the app registration under Certificates & secrets. It holds no private key.`,
-    });
+    await client.files.uploadV2({ channel_id: dm.channel!.id!, filename: file.fileName, title: file.fileName, content: file.pem, initial_comment: file.comment });
     return true;
   } catch (e) {
     deps.log.warn('could not send the certificate file; showing it in the modal instead', { error: e });

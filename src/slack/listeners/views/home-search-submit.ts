@@ -9,8 +9,7 @@ type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 export const homeSearchSubmit = (deps: SlackDeps) => async ({ ack, body, view, client }: Args) => {
   await ack();
   const search = inputValue(view, 'search');
-  setHomeState(deps, body.user.id, { offset: 0, ...(search ? { search } : {}) });
-  deps.homeViewers.delete(body.user.id);
-  deps.homeViewers.add(body.user.id);
-  await publishHome(deps, client, body.user.id);
+  const state = { offset: 0, ...(search ? { search } : {}) };
+  await setHomeState(deps, await deps.actorFor(body.user.id, client, body.user.name), state);
+  await publishHome(deps, client, body.user.id, state);
 };
