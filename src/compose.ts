@@ -56,6 +56,7 @@ export function gatewaysFrom(config: Config, settings: EngineSettings, log?: Log
       graphEndpoint: config.CLOUDLINK_GRAPH_ENDPOINT ?? 'https://graph.microsoft.com',
       exchangeResource: config.CLOUDLINK_EXCHANGE_RESOURCE,
       timeoutMs: config.CLOUDLINK_CLOUD_TIMEOUT_MS,
+      ...(meter ? { onCall: (service: string, operation: string, outcome: 'ok' | 'error' | 'throttled') => meter.cloud(service, operation, outcome) } : {}),
     }),
   };
 }

@@ -5,6 +5,10 @@ import { completeAwsSetup } from '../../src/engine/families/aws-role/operations.
 import { renameAccount } from '../../src/engine/operations/rename-account.js';
 import { admin, deployStack, serviceHarness, type Harness } from '../helpers/engine.js';
 import type { Service } from '../../src/compose.js';
+import { randomUUID } from 'node:crypto';
+import type { CertificateHandout } from '../../src/engine/families/app-certificate/handout.js';
+import { completeMicrosoftSetup } from '../../src/engine/families/app-certificate/operations.js';
+import { azureFamily } from '../../src/engine/families/azure/index.js';
 
 let h: (Harness & { service: Service }) | undefined;
 afterEach(async () => {
@@ -52,6 +56,19 @@ describe('the operator endpoints', () => {
     // Nothing secret is on the page: no key material, no External ID.
     expect(text).not.toContain(setup.aws!.externalId!);
     expect(text).not.toMatch(/PRIVATE KEY|secret/i);
+  });
+
+  it('counts Entra ID sign-ins and Resource Manager calls, throttles included', async () => {
+    h = await serviceHarness();
+    const t = h.ms.addTenant({ id: randomUUID(), apps: [{ clientId: randomUUID(), certificates: [], roles: {} }], subscriptions: [{ subscriptionId: randomUUID(), displayName: 'Production', state: 'Enabled' }] });
+    const setup = (await h.engine.run(azureFamily.start, admin, { name: 'Az', tenantId: t.id, clientId: t.apps[0]!.clientId })) as CertificateHandout;
+    t.apps[0]!.certificates.push(setup.microsoft!.certificatePem);
+    h.ms.armFaults.push('throttle');
+    await h.engine.run(completeMicrosoftSetup, admin, { setupId: setup.setupId });
+    const text = await (await fetch(`${h.service.ops!.url}/metrics`)).text();
+    expect(sample(text, 'cloudlink_cloud_calls_total', { service: 'entra', operation: 'token', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'cloudlink_cloud_calls_total', { service: 'arm', operation: 'subscriptions', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'cloudlink_cloud_calls_total', { service: 'arm', operation: 'subscriptions', outcome: 'throttled' })).toBe(1);
   });
 
   it('counts background job runs', async () => {

@@ -1,3 +1,4 @@
+import type { ClientCertificateCredentialOptions } from '@azure/identity';
 import type { AzureSubscriptionInfo, CertificateCredential, GraphVerification, ManagementGroupDiscovery, MicrosoftGateway } from '../../engine/ports/microsoft.js';
 import { CloudlinkError } from '../../engine/errors.js';
 import { mapIdentityError } from './errors.js';
@@ -13,7 +14,11 @@ export type MicrosoftProviderConfig = {
   /** The longest Retry-After cloudlink waits for before giving up on a throttled request (30 s). */
   maxRetryAfterMs?: number;
   now?: () => number;
+  /** Told of every HTTP attempt (retries included), for /metrics. */
+  onCall?: (service: 'entra' | 'arm' | 'graph', operation: string, outcome: 'ok' | 'error' | 'throttled') => void;
 };
+
+const outcomeOf = (status: number) => (status === 429 ? 'throttled' : status >= 400 ? 'error' : 'ok');
 
 const GRAPH_RESOURCE = 'https://graph.microsoft.com';
 const ARM_RESOURCE = 'https://management.azure.com';
@@ -60,13 +65,37 @@ export class SdkMicrosoftGateway implements MicrosoftGateway {
     return this.config.armEndpoint.replace(/\/$/, '');
   }
 
+  /** A pipeline policy run on every attempt of a sign-in, retries included: what /metrics counts. */
+  private tokenMeter(): NonNullable<ClientCertificateCredentialOptions['additionalPolicies']> {
+    const onCall = this.config.onCall;
+    if (!onCall) return [];
+    return [
+      {
+        position: 'perRetry' as const,
+        policy: {
+          name: 'cloudlinkMeter',
+          async sendRequest(request, next) {
+            try {
+              const res = await next(request);
+              onCall('entra', 'token', outcomeOf(res.status));
+              return res;
+            } catch (e) {
+              onCall('entra', 'token', 'error');
+              throw e;
+            }
+          },
+        },
+      },
+    ];
+  }
+
   private async token(cred: CertificateCredential, resource: string): Promise<string> {
     const { ClientCertificateCredential } = await import('@azure/identity');
     const credential = new ClientCertificateCredential(
       cred.tenantId,
       cred.clientId,
       { certificate: cred.pem },
-      { ...(this.config.authorityHost ? { authorityHost: this.config.authorityHost, disableInstanceDiscovery: true } : {}), retryOptions: { maxRetries: 2 } },
+      { ...(this.config.authorityHost ? { authorityHost: this.config.authorityHost, disableInstanceDiscovery: true } : {}), retryOptions: { maxRetries: 2 }, additionalPolicies: this.tokenMeter() },
     );
     try {
       const t = await credential.getToken(`${resource}/.default`, { abortSignal: AbortSignal.timeout(this.config.timeoutMs) });
@@ -129,9 +158,12 @@ export class SdkMicrosoftGateway implements MicrosoftGateway {
     for (let attempt = 1; ; attempt++) {
       let res: Response;
       stats.calls++;
+      const operation = /managementGroups/i.test(url) ? (/descendants/i.test(url) ? 'managementGroupDescendants' : 'managementGroup') : 'subscriptions';
       try {
         res = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, signal: AbortSignal.timeout(this.config.timeoutMs) });
+        this.config.onCall?.('arm', operation, outcomeOf(res.status));
       } catch {
+        this.config.onCall?.('arm', operation, 'error');
         if (attempt < 3) {
           await sleep(200 * attempt);
           continue;
@@ -179,7 +211,14 @@ export class SdkMicrosoftGateway implements MicrosoftGateway {
     const host = new URL(this.config.graphEndpoint).hostname;
     const client = Client.initWithMiddleware({ authProvider: { getAccessToken: async () => graphToken }, baseUrl: this.config.graphEndpoint.replace(/\/?$/, '/'), defaultVersion: 'v1.0', customHosts: new Set([host]) });
     try {
-      const res = (await client.api('/organization').select(['id', 'displayName', 'verifiedDomains']).get()) as { value?: { id: string; displayName?: string; verifiedDomains?: { name: string; isInitial?: boolean }[] }[] };
+      const res = (await client
+        .api('/organization')
+        .select(['id', 'displayName', 'verifiedDomains'])
+        .get()
+        .then((r: unknown) => (this.config.onCall?.('graph', 'organization', 'ok'), r), (e: { statusCode?: number }) => {
+          this.config.onCall?.('graph', 'organization', e?.statusCode ? outcomeOf(e.statusCode) : 'error');
+          throw e;
+        })) as { value?: { id: string; displayName?: string; verifiedDomains?: { name: string; isInitial?: boolean }[] }[] };
       const org = res.value?.[0];
       if (!org) return { roles };
       const domains = org.verifiedDomains ?? [];
