@@ -77,7 +77,8 @@ async function refresh(ctx: OpContext, account: AzureAccount): Promise<{ account
       current.updatedAt = now.toISOString();
       ctx.audit(db, { type: 'account', id: current.id, name: current.name }, { resync: changes });
     }
-    return { account: structuredClone(current), changes, view: accountView(ctx, current, db, ctx.reader) };
+    // A JSON copy: records are plain JSON, and a store's draft (a proxy) cannot be structured-cloned.
+    return { account: JSON.parse(JSON.stringify(current)) as typeof current, changes, view: accountView(ctx, current, db, ctx.reader) };
   });
   if (!noChanges(out.changes)) ctx.events.emit('account.changed', { change: 'subscriptions', account: out.view });
   return out;
