@@ -173,10 +173,20 @@ export async function composeService(config: Config, opts: ServiceOptions = {}):
       // Several instances share this store: the one holding the leader lock runs the background work.
       // Every instance still delivers its own outbox items (claims keep them once).
       let stopJobs: (() => Promise<void>) | undefined;
-      const lead = composed.store.leadership({ start: () => void (stopJobs = engine.jobs.start(every)), stop: async () => void (await stopJobs?.(), (stopJobs = undefined)) });
+      let stopping = false;
+      const lead = composed.store.leadership({
+        start: () => void (stopJobs = engine.jobs.start(every)),
+        async stop() {
+          await stopJobs?.();
+          stopJobs = undefined;
+          // The jobs' stop ends this instance's outbox polling too: a former leader still delivers.
+          if (!stopping) engine.jobs.outbox.start(every.outboxMs);
+        },
+      });
       leadership = lead;
       engine.jobs.outbox.start(every.outboxMs);
       stops.push(async () => {
+        stopping = true;
         engine.jobs.outbox.stop();
         await lead.stop();
       });
@@ -187,7 +197,7 @@ export async function composeService(config: Config, opts: ServiceOptions = {}):
   lines.push(config.CLOUDLINK_HEALTH_INTERVAL_MINUTES > 0 ? `health     every ${config.CLOUDLINK_HEALTH_INTERVAL_MINUTES} min` : 'health     scheduled checks off (CLOUDLINK_HEALTH_INTERVAL_MINUTES=0)');
 
   const { startSlack } = await import('./slack/start.js');
-  const slack = await startSlack(config, engine, log, opts.slack);
+  const slack = await startSlack(config, engine, log, { ...(leadership ? { refreshesHomes: () => leadership!.leading } : {}), ...opts.slack });
   lines.push(`Slack      ${slack.summary}`);
   if (slack.stop) stops.push(slack.stop);
 

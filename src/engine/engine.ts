@@ -31,9 +31,9 @@ export function createEngine(ports: EnginePorts) {
   dispatcher = new OutboxDispatcher(core);
   events.on('outbox.enqueued', () => dispatcher.kick());
   // Another instance wrote: its news may be for people this one reaches, and what it shows may be stale.
-  ports.store.onExternalChange?.(() => {
-    dispatcher.kick();
-    events.emit('store.changed');
+  ports.store.onExternalChange?.((collections) => {
+    if (collections.has('outbox')) dispatcher.kick();
+    events.emit('store.changed', collections);
   });
   const meter = ports.meter ?? NO_METER;
   let running = 0;

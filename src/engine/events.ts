@@ -10,7 +10,7 @@ export type EngineEventMap = {
   /** New outbox items were written: the dispatcher delivers what this process can reach. */
   'outbox.enqueued': [];
   /** Another instance changed the data (PostgreSQL's NOTIFY): views shown from it may be stale. */
-  'store.changed': [];
+  'store.changed': [collections: ReadonlySet<string>];
 };
 
 export class EngineEvents extends EventEmitter<EngineEventMap> {

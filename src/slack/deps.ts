@@ -11,6 +11,11 @@ export type SlackDeps = {
   actorFor(userId: string, client: WebClient, name?: string): Promise<Actor>;
   /** How often a progress message is updated at most (1 s by default). */
   progressEveryMs?: number;
+  /**
+   * Whether this instance keeps App Homes current. With several instances on one store only the one
+   * that leads does (it hears every instance's changes), so each home is published once per change.
+   */
+  refreshesHomes?: () => boolean;
 };
 
 /** Roles come from configuration (CLOUDLINK_SLACK_ADMINS) and, if enabled, Slack's workspace admins. */

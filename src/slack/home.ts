@@ -39,9 +39,27 @@ export async function refreshHomes(deps: SlackDeps, client: WebClient) {
   await Promise.allSettled(viewers.map((v) => publishHome(deps, client, v.userId, stateOf(v.state))));
 }
 
-/** Keeps App Homes current: the engine announces every change to an account, and changes by other instances. */
+/**
+ * Keeps App Homes current: the engine announces every change to an account here, and the store
+ * changes other instances made. Refreshes coalesce: changes that arrive while homes are being
+ * published lead to one more pass, not one each (a bulk link changes many accounts at once).
+ */
 export function subscribeHomes(deps: SlackDeps, client: WebClient) {
-  const refresh = () => void refreshHomes(deps, client).catch((e) => deps.log.warn('could not refresh App Homes', { error: e }));
+  let running: Promise<void> | undefined;
+  let again = false;
+  const refresh = () => {
+    if (deps.refreshesHomes && !deps.refreshesHomes()) return;
+    if (running) return void (again = true);
+    running = refreshHomes(deps, client)
+      .catch((e) => deps.log.warn('could not refresh App Homes', { error: e }))
+      .finally(() => {
+        running = undefined;
+        if (again) {
+          again = false;
+          refresh();
+        }
+      });
+  };
   deps.engine.events.on('account.changed', refresh);
-  deps.engine.events.on('store.changed', refresh);
+  deps.engine.events.on('store.changed', (collections) => void (collections.has('accounts') && refresh()));
 }

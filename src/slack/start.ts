@@ -16,6 +16,8 @@ export type SlackStartOptions = {
   processBeforeResponse?: boolean;
   /** Web API retries (Bolt's default when absent). */
   retries?: number;
+  /** See SlackDeps.refreshesHomes: the service passes "this instance leads" when several share a store. */
+  refreshesHomes?: () => boolean;
 };
 
 /**
@@ -62,7 +64,7 @@ export async function startSlack(config: Config, engine: Engine, log: Logger, op
   if (mode === 'socket' && !config.SLACK_APP_TOKEN) return { summary: 'MISSING: Socket Mode needs SLACK_APP_TOKEN (xapp-…, scope connections:write)' };
   if (mode === 'http' && !config.SLACK_SIGNING_SECRET) return { summary: 'MISSING: HTTP mode needs SLACK_SIGNING_SECRET (Basic Information → App Credentials)' };
 
-  const deps: SlackDeps = { engine, log, actorFor: actorResolver(config, log),  };
+  const deps: SlackDeps = { engine, log, actorFor: actorResolver(config, log), ...(opts.refreshesHomes ? { refreshesHomes: opts.refreshesHomes } : {}) };
   await warmListings(engine, log);
   const clientOptions = { ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}), ...(opts.retries !== undefined ? { retryConfig: { retries: opts.retries } } : {}) };
   const boltLogger = {

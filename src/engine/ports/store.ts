@@ -21,7 +21,7 @@ export interface Store {
    */
   leadership?(work: { start(): void; stop(): Promise<void> }): { readonly leading: boolean; stop(): Promise<void> };
   /** Calls `listener` when another instance changed the data. */
-  onExternalChange?(listener: () => void): () => void;
+  onExternalChange?(listener: (collections: ReadonlySet<string>) => void): () => void;
   /** Whether the data can be reached now, for readiness checks. */
   health?(): Promise<{ ok: boolean; detail: string }>;
   close?(): Promise<void>;

@@ -122,10 +122,16 @@ export class PostgresStore extends EventEmitter<{ change: [Set<Collection>] }> i
   private async listen() {
     if (this.closed) return;
     const client = new pg.Client({ connectionString: this.url, keepAlive: true, application_name: 'cloudlink-listen' });
-    client.on('notification', () => {
+    client.on('notification', (n) => {
       this.dirty = true;
-      // The collections are not in the payload (it would cap at 8 kB); listeners re-read what they show.
-      this.emit('change', new Set(NAMES));
+      // The payload names the collections a write changed (a few short names, far below NOTIFY's 8 kB).
+      let changed: Set<Collection>;
+      try {
+        changed = new Set((JSON.parse(n.payload ?? '') as { c: Collection[] }).c.filter((c) => c in COLLECTIONS));
+      } catch {
+        changed = new Set(NAMES);
+      }
+      this.emit('change', changed);
     });
     client.on('error', (e) => {
       this.log?.warn('PostgreSQL change listener lost its connection; reconnecting', { error: e });
@@ -257,7 +263,8 @@ export class PostgresStore extends EventEmitter<{ change: [Set<Collection>] }> i
           continue;
         }
         // Other instances hear at commit (a NOTIFY inside a transaction is sent when it commits).
-        await client.query(`SELECT pg_notify('${CHANNEL}', '${Math.floor(written.maxSeq)}'); COMMIT`);
+        const payload = JSON.stringify({ seq: Math.floor(written.maxSeq), c: [...changes.keys()] });
+        await client.query(`SELECT pg_notify('${CHANNEL}', '${payload}'); COMMIT`);
         began = false;
         // A bulk write (an import, an organization's first link) would leave the planner's statistics behind.
         if (written.versions.size > 1000) await client.query('ANALYZE cloudlink_records').catch(() => undefined);
@@ -356,8 +363,8 @@ export class PostgresStore extends EventEmitter<{ change: [Set<Collection>] }> i
   }
 
   /** Calls `listener` when another instance changed something (LISTEN/NOTIFY). */
-  onExternalChange(listener: () => void): () => void {
-    const l = () => listener();
+  onExternalChange(listener: (collections: ReadonlySet<string>) => void): () => void {
+    const l = (c: Set<Collection>) => listener(c);
     this.on('change', l);
     return () => this.off('change', l);
   }
