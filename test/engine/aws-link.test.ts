@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/engine/domain/records.js';
 import { CloudlinkError } from '../../src/engine/errors.js';
@@ -273,8 +272,8 @@ describe('rename and delete', () => {
     expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
     const audit = await auditLog({ account: account.id, limit: 100 });
     expect(audit.entries.filter((e) => e.operation === 'rename_account')).toHaveLength(20);
-    const stored = JSON.parse(await readFile(h.storePath, 'utf8'));
-    expect(names).toContain(stored.accounts[0].name);
+    const stored = await h.stored();
+    expect(names).toContain(stored.accounts[0]!.name);
   });
 });
 

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CloudlinkError } from '../../src/engine/errors.js';
 import type { CertificateHandout } from '../../src/engine/families/app-certificate/handout.js';
@@ -58,7 +57,7 @@ describe('certificate rotation', () => {
     expect(JSON.stringify(r)).not.toMatch(/PRIVATE KEY|encryptedKey/);
     expect(r.steps.join(' ')).toMatch(new RegExp(`Leave the current certificate \\(thumbprint ${old.certificateThumbprint}\\)`));
     expect((await account()).microsoft).toMatchObject({ certificateThumbprint: old.certificateThumbprint, rotation: { certificateThumbprint: r.certificateThumbprint } });
-    expect(await readFile(h.storePath, 'utf8')).not.toMatch(/PRIVATE KEY/);
+    expect(await h.atRest()).not.toMatch(/PRIVATE KEY/);
     // Starting again hands out the same renewal; replace makes another.
     expect((await h.engine.run(startCertificateRotation, admin, { account: 'Dir' })).certificateThumbprint).toBe(r.certificateThumbprint);
 
@@ -69,7 +68,7 @@ describe('certificate rotation', () => {
     expect(done.previousThumbprint).toBe(old.certificateThumbprint);
     expect(done.account.microsoft).toMatchObject({ certificateThumbprint: r.certificateThumbprint });
     expect(done.account.microsoft!.rotation).toBeUndefined();
-    expect(await readFile(h.storePath, 'utf8')).not.toContain(oldKey);
+    expect(await h.atRest()).not.toContain(oldKey);
 
     // The old certificate is removed from the app: the account still signs in, so it uses the new key.
     app.certificates = [r.certificatePem];

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { composeEngine, composeService, type Composed, type Service, type ServiceOptions } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
 import type { Engine } from '../../src/engine/engine.js';
-import type { Actor } from '../../src/engine/domain/records.js';
+import type { Actor, Database } from '../../src/engine/domain/records.js';
+import { readFile } from 'node:fs/promises';
+import pg from 'pg';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import type { Store } from '../../src/engine/ports/store.js';
 import type { Gateways } from '../../src/engine/context.js';
 import { silentLogger, type Logger } from '../../src/log.js';
@@ -15,7 +18,21 @@ import { MicrosoftFake } from '../fakes/microsoft-fake.js';
 export const admin: Actor = { id: 'U_ADMIN', name: 'Ada Admin', via: 'slack', role: 'admin' };
 export const member: Actor = { id: 'U_MEMBER', name: 'Max Member', via: 'slack', role: 'member' };
 
-export type Harness = { engine: Engine; store: Store; gateways: Gateways; aws: AwsFake; ms: MicrosoftFake; dir: string; storePath: string; env: Record<string, string>; close(): Promise<void> };
+export type Harness = {
+  engine: Engine;
+  store: Store;
+  gateways: Gateways;
+  aws: AwsFake;
+  ms: MicrosoftFake;
+  dir: string;
+  storePath: string;
+  env: Record<string, string>;
+  /** What the store holds at rest, as text: the lowdb file, or every PostgreSQL row's data. */
+  atRest(): Promise<string>;
+  /** The stored data as a fresh reader sees it (not this engine's cached snapshot). */
+  stored(): Promise<Database>;
+  close(): Promise<void>;
+};
 
 /** Environment that points every cloud client at the local fakes; shared by in-process and spawned servers. */
 export function fakeEnv(aws: AwsFake, dir: string, extra: Record<string, string> = {}, ms?: MicrosoftFake): Record<string, string> {
@@ -61,6 +78,27 @@ function harnessOf(c: Composed, f: Awaited<ReturnType<typeof fakes>>, stop: () =
     gateways: c.gateways,
     ...f,
     storePath: f.env.CLOUDLINK_STORE_PATH!,
+    async atRest() {
+      if (!f.pgdb) return readFile(f.env.CLOUDLINK_STORE_PATH!, 'utf8');
+      const client = new pg.Client({ connectionString: f.pgdb.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ data: unknown }>('SELECT data FROM cloudlink_records ORDER BY collection, id');
+        return rows.map((r) => JSON.stringify(r.data)).join('\n');
+      } finally {
+        await client.end();
+      }
+    },
+    async stored() {
+      if (!f.pgdb) return JSON.parse(await readFile(f.env.CLOUDLINK_STORE_PATH!, 'utf8')) as Database;
+      const fresh = new PostgresStore(f.pgdb.url);
+      await fresh.init();
+      try {
+        return structuredClone(await fresh.read()) as Database;
+      } finally {
+        await fresh.close();
+      }
+    },
     async close() {
       await stop();
       c.engine.jobs.watcher.stop();
