@@ -137,6 +137,8 @@ const keyCache = new Map<string, ReadonlySet<string>>();
  * as typed and lower-cased (names are case-insensitive, so "tearn" is also a look-alike of "TEAM").
  * Names stored before these rules may be neither NFKC nor free of invisible characters.
  */
+const KEY_CACHE_LIMIT = 150_000;
+
 export function lookalikeKeys(name: string): ReadonlySet<string> {
   let keys = keyCache.get(name);
   if (!keys) {
@@ -144,7 +146,9 @@ export function lookalikeKeys(name: string): ReadonlySet<string> {
     for (const form of new Set([name, name.normalize('NFKC')])) {
       for (const cased of [form, form.toLocaleLowerCase('en-US')]) made.add(skeleton(cased).trim().replace(/\s+/g, ' '));
     }
-    if (keyCache.size >= 20_000) keyCache.clear();
+    // Bounded above the largest estates (a scan of 50,000 names must hit it, not recompute them all):
+    // the oldest entry goes first.
+    if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.delete(keyCache.keys().next().value!);
     keyCache.set(name, (keys = made));
   }
   return keys;

@@ -57,10 +57,44 @@ function throwawayCluster(): string {
   return `postgresql://postgres@127.0.0.1:${port}/postgres`;
 }
 
+/**
+ * Databases left by test processes that were killed before they could drop theirs (their pid is in
+ * the name): dropped, on a server on this machine only, where a pid means this machine's process.
+ */
+async function dropLeftovers(url: string) {
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname)) return;
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'cloudlink\\_test\\_%'");
+    for (const { datname } of rows) {
+      const pid = Number(/^cloudlink_test_(\d+)_[0-9a-f]+$/.exec(datname)?.[1]);
+      if (!pid || alive(pid)) continue;
+      await c.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`).catch(() => undefined);
+    }
+  } finally {
+    await c.end();
+  }
+}
+
+function alive(pid: number) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export function postgresServer(): Promise<string> {
   server ??= (async () => {
     if (process.env.CLOUDLINK_TEST_DATABASE_URL) return process.env.CLOUDLINK_TEST_DATABASE_URL;
-    for (const url of ['postgresql://postgres@127.0.0.1:5432/postgres', 'postgresql://127.0.0.1:5432/postgres']) if (await answers(url)) return url;
+    for (const url of ['postgresql://postgres@127.0.0.1:5432/postgres', 'postgresql://127.0.0.1:5432/postgres']) {
+      if (await answers(url)) {
+        await dropLeftovers(url).catch(() => undefined);
+        return url;
+      }
+    }
     return throwawayCluster();
   })();
   return server;
