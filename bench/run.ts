@@ -3,6 +3,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { mcpStartup } from './mcp-startup.js';
 import { mcpToolLatency } from './mcp-tools.js';
+import { mcpHttpLatency } from './mcp-http.js';
 import { slackAck } from './slack-ack.js';
 import { storeRename } from './store.js';
 import { organizationBench } from './organization.js';
@@ -33,6 +34,12 @@ try {
     const t = await mcpToolLatency(dir, n, env);
     row(`MCP list_accounts (first page of 100) over stdio, ${n.toLocaleString('en')} accounts`, `${ms(t.list.median)} median, ${ms(t.list.p99)} p99`);
     row(`MCP rename_account over stdio, ${n.toLocaleString('en')} accounts`, `${ms(t.rename.median)} median, ${ms(t.rename.p99)} p99`);
+  }
+
+  if (want('mcp') || want('http')) {
+    const h = await mcpHttpLatency(dir, 10_000, env);
+    row('MCP list_accounts over HTTP, 10,000 accounts, 20 concurrent clients, 2026-07-28 (stateless)', `${ms(h.modern.median)} median, ${ms(h.modern.p99)} p99`, `goal: p99 under 50 ms; ${h.modern.calls} calls`);
+    row('MCP list_accounts over HTTP, 10,000 accounts, 20 concurrent clients, 2025-11-25 (sessions)', `${ms(h.legacy.median)} median, ${ms(h.legacy.p99)} p99`, `goal: p99 under 50 ms; ${h.legacy.calls} calls`);
   }
 
   if (want('slack')) {

@@ -14,6 +14,8 @@ await build({
   minify: true,
   sourcemap: 'linked',
   outExtension: { '.js': '.mjs' },
+  // The MCP SDK's Node shim without AJV, which cloudlink never asks it to use (src/mcp/sdk-shims.ts).
+  alias: { '@modelcontextprotocol/server/_shims': './src/mcp/sdk-shims.ts' },
   external: ['reflect-metadata', '@aws-sdk/*', '@smithy/*', '@slack/*', '@azure/*', '@microsoft/*', 'express', 'node-forge', '@peculiar/*', 'unhomoglyph', 'pg', 'immer'],
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',

@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-import { ConfigError, loadConfig } from './config.js';
-import { CloudlinkError } from './engine/errors.js';
+import module from 'node:module';
+
+// Node.js 22.1+ keeps V8's compiled code of cloudlink between runs (in the OS temp folder), so an
+// assistant spawning `cloudlink mcp` does not recompile it every time; NODE_DISABLE_COMPILE_CACHE=1
+// turns it off. It must come before the rest loads: everything else is imported below, on demand.
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 const USAGE = `cloudlink: link cloud accounts from Slack and from AI assistants (MCP)
 
@@ -39,6 +43,7 @@ async function main(argv: string[]) {
     process.stderr.write(`${USAGE}\n\nOperations:\n${await operationsHelp()}\n`);
     return;
   }
+  const { ConfigError, loadConfig } = await import('./config.js');
   const config = loadConfig();
   if (command === 'serve') {
     if (rest.length) throw new ConfigError(`Unknown option ${rest[0]}.\n\n${USAGE}`);
@@ -74,8 +79,9 @@ main(process.argv.slice(2)).then(
     // serve and mcp keep running on their own; an operation is done once it printed its result.
     if (!['serve', 'mcp', undefined].includes(process.argv[2])) process.exitCode = 0;
   },
-  (e: unknown) => {
+  async (e: unknown) => {
     // Failures a person can fix get their message, not a stack trace.
+    const [{ ConfigError }, { CloudlinkError }] = await Promise.all([import('./config.js'), import('./engine/errors.js')]);
     if (e instanceof ConfigError || e instanceof CloudlinkError) process.stderr.write(`${e.message}\n`);
     else process.stderr.write(`cloudlink failed: ${(e as Error)?.message ?? e}\n`);
     process.exit(1);

@@ -19,7 +19,7 @@ function start(how: 'npm' | 'node', stdin: 'ignore' | 'pipe', name: string) {
   const [cmd, args] = how === 'npm' ? ['npm', ['start', '--silent']] : [process.execPath, ['dist/bundle/cli.mjs', 'serve']];
   const child = spawn(cmd as string, args as string[], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: dir, CLOUDLINK_STORE_PATH: join(dir, name, 'cloudlink.json') },
+    env: { PATH: process.env.PATH ?? '', HOME: dir, CLOUDLINK_STORE_PATH: join(dir, name, 'cloudlink.json'), CLOUDLINK_HTTP_PORT: '0' },
     stdio: [stdin, 'pipe', 'pipe'],
   });
   let stderr = '';

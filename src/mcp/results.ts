@@ -1,14 +1,16 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { CloudlinkError } from '../engine/errors.js';
 import type { Logger } from '../log.js';
 
-/** Text for people and models that ignore structuredContent, plus the data itself as JSON. */
-export function okResult(structured: unknown, text: string): CallToolResult {
+/**
+ * Text for people and models, the data as structured content and, for clients that ignore
+ * structured content, the data again as JSON text. Every 2026-07-28 client reads structured content
+ * (it is part of the protocol since 2025-06-18), so that era gets no second copy: on a page of 100
+ * accounts it would double what is serialized and sent.
+ */
+export function okResult(structured: unknown, text: string, opts: { jsonCopy: boolean } = { jsonCopy: true }): CallToolResult {
   return {
-    content: [
-      { type: 'text', text },
-      { type: 'text', text: JSON.stringify(structured) },
-    ],
+    content: [{ type: 'text', text }, ...(opts.jsonCopy ? [{ type: 'text' as const, text: JSON.stringify(structured) }] : [])],
     structuredContent: structured as Record<string, unknown>,
   };
 }

@@ -31,3 +31,53 @@ export async function stdioClient(env: Record<string, string>, args: string[] = 
 }
 
 export const textOf = (r: object) => (((r as { content?: unknown }).content as { type: string; text?: string }[]) ?? []).map((c) => c.text ?? '').join('\n');
+
+/** The protocol revision of stateless MCP (no initialize, no session; every request carries `_meta`). */
+export const MODERN = '2026-07-28';
+
+/** A 2026-07-28 client (the SDK's v2 Client, pinned to that revision); with `elicitor`, it declares elicitation and answers as told. */
+export async function modernClient(url: string, headers: Record<string, string>, elicitor?: Elicitor) {
+  const { Client: ModernClient, StreamableHTTPClientTransport: ModernTransport } = await import('@modelcontextprotocol/client');
+  const client = new ModernClient({ name: 'cloudlink-modern-client', version: '1.0.0' }, { capabilities: elicitor ? { elicitation: {} } : {}, versionNegotiation: { mode: { pin: MODERN } } });
+  if (elicitor) {
+    client.setRequestHandler('elicitation/create', async (req) => {
+      const message = (req.params as { message: string }).message;
+      elicitor.asked.push(message);
+      return elicitor.answer(message) as never;
+    });
+  }
+  await client.connect(new ModernTransport(new URL(url), { requestInit: { headers } }));
+  return client;
+}
+
+export type ModernAnswer = { status: number; body: { result?: Record<string, unknown> & { resultType?: string; requestState?: string; inputRequests?: Record<string, unknown>; isError?: boolean; content?: { text?: string }[] }; error?: { code: number; message: string; data?: unknown } }; frames: unknown[] };
+
+/**
+ * One raw 2026-07-28 request, as the wire carries it (the standard headers, the `_meta` envelope,
+ * and on a retry `inputResponses` and `requestState`), for tests that must forge what a client sends.
+ */
+export async function modernPost(url: string, headers: Record<string, string>, method: string, params: Record<string, unknown> = {}, opts: { capabilities?: Record<string, unknown>; id?: number } = {}): Promise<ModernAnswer> {
+  const name = typeof params.name === 'string' ? params.name : typeof params.uri === 'string' ? params.uri : undefined;
+  const body = {
+    jsonrpc: '2.0',
+    id: opts.id ?? 1,
+    method,
+    params: {
+      ...params,
+      _meta: { 'io.modelcontextprotocol/protocolVersion': MODERN, 'io.modelcontextprotocol/clientInfo': { name: 'raw-test-client', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': opts.capabilities ?? {}, ...((params._meta as object) ?? {}) },
+    },
+  };
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': MODERN, 'mcp-method': method, ...(name ? { 'mcp-name': name } : {}), ...headers },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  const frames = (res.headers.get('content-type') ?? '').includes('text/event-stream')
+    ? text.split('\n').filter((l) => l.startsWith('data:')).map((l) => JSON.parse(l.slice(5)))
+    : text
+      ? [JSON.parse(text)]
+      : [];
+  const final = (frames as { id?: unknown }[]).find((f) => f.id === body.id) ?? frames.at(-1) ?? {};
+  return { status: res.status, body: final as ModernAnswer['body'], frames };
+}

@@ -10,6 +10,8 @@ describe('slack-manifest.yml', () => {
     expect(m.settings.interactivity.is_enabled).toBe(true);
     expect(m.settings.socket_mode_enabled).toBe(true);
     expect(m.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
-    expect([...m.oauth_config.scopes.bot].sort()).toEqual(['chat:write', 'commands', 'files:write', 'im:write', 'users:read']);
+    expect([...m.oauth_config.scopes.bot].sort()).toEqual(['chat:write', 'commands', 'files:write', 'im:write', 'mcp:connect', 'users:read']);
+    // Slackbot as an MCP client of cloudlink, signing each request as the person asking.
+    expect(m.features.mcp_servers.cloudlink).toEqual({ url: 'https://<your host>/mcp', auth_type: 'slack_identity_auth' });
   });
 });
