@@ -26,7 +26,8 @@ async function answers(url: string) {
   }
 }
 
-function throwawayCluster(): string {
+/** A cluster of its own in a temporary folder, from the machine's PostgreSQL binaries; stopped and removed at exit or by `stop`. */
+export function throwawayCluster(): { url: string; dir: string; stop(): void } {
   let bindir = '';
   try {
     bindir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim();
@@ -46,15 +47,19 @@ function throwawayCluster(): string {
   if (asUser.length) execFileSync('chown', ['postgres', dir]);
   run('initdb', ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres']);
   run('pg_ctl', ['-D', join(dir, 'data'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, '-l', join(dir, 'log'), '-w', 'start']);
-  process.on('exit', () => {
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
     try {
       run('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', 'stop']);
     } catch {
       /* already gone */
     }
     rmSync(dir, { recursive: true, force: true });
-  });
-  return `postgresql://postgres@127.0.0.1:${port}/postgres`;
+  };
+  process.on('exit', stop);
+  return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, dir, stop };
 }
 
 /**
@@ -95,7 +100,7 @@ export function postgresServer(): Promise<string> {
         return url;
       }
     }
-    return throwawayCluster();
+    return throwawayCluster().url;
   })();
   return server;
 }
