@@ -2,6 +2,7 @@
 // loading hundreds of small modules is most of a Node start-up. Cloud SDKs and Slack stay external
 // and load lazily, on first use.
 import { build } from 'esbuild';
+import { recordOpening } from './mcp-opening.mjs';
 
 await build({
   entryPoints: ['src/cli.ts'],
@@ -20,3 +21,6 @@ await build({
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// The stdio server's opening exchange, recorded from the bundle just built (src/mcp/opening.ts).
+await recordOpening();

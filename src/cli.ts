@@ -36,6 +36,13 @@ function warningsAsJson() {
   process.on('warning', (w) => process.stderr.write(JSON.stringify({ t: new Date().toISOString(), level: 'warn', msg: w.message.replace(/\s+/g, ' ').trim(), warning: w.name }) + '\n'));
 }
 
+async function fastOpening(flags: string[]) {
+  const { openingOptions, readOpeningRecord, startOpening } = await import('./mcp/opening.js');
+  const options = openingOptions(flags, process.env);
+  const record = options && readOpeningRecord(new URL('./', import.meta.url), options);
+  return record ? startOpening(record) : undefined;
+}
+
 async function main(argv: string[]) {
   warningsAsJson();
   const [command = 'serve', ...rest] = argv;
@@ -43,6 +50,8 @@ async function main(argv: string[]) {
     process.stderr.write(`${USAGE}\n\nOperations:\n${await operationsHelp()}\n`);
     return;
   }
+  // An assistant waits for the opening exchange: answer it from the build's record before the rest loads.
+  const opening = command === 'mcp' && process.env.CLOUDLINK_MCP_OPENING !== 'off' ? await fastOpening(rest) : undefined;
   const { ConfigError, loadConfig } = await import('./config.js');
   const config = loadConfig();
   if (command === 'serve') {
@@ -59,6 +68,7 @@ async function main(argv: string[]) {
       readOnly: flags.has('--read-only') || config.CLOUDLINK_MCP_READ_ONLY,
       requireElicitation: flags.has('--require-elicitation') || config.CLOUDLINK_MCP_REQUIRE_ELICITATION,
       typedConfirmation: flags.has('--typed-confirmation') || config.CLOUDLINK_MCP_TYPED_CONFIRMATION,
+      ...(opening ? { opening } : {}),
     });
     return;
   }

@@ -1,4 +1,5 @@
 import type { Confirmations } from './confirm.js';
+import type { Opening } from './opening.js';
 
 /** The protocol era a server instance serves: 2025-11-25 and before (`legacy`) or 2026-07-28 (`modern`). */
 export type Era = 'legacy' | 'modern';
@@ -14,4 +15,6 @@ export type McpOptions = {
   typedConfirmation?: boolean;
   /** Signs and checks confirmation states (one key for every instance); a per-process one by default. */
   confirmations?: Confirmations;
+  /** stdio only: the opening exchange was answered already (src/mcp/opening.ts); the SDK reads and writes through these. */
+  opening?: Opening;
 };

@@ -1,4 +1,4 @@
-import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import type { Config } from '../config.js';
 import type { Engine } from '../engine/engine.js';
 import { FAMILIES } from '../engine/families/table.js';
@@ -57,8 +57,10 @@ export async function runStdio(config: Config, options: McpOptions) {
   const reach = config.CLOUDLINK_MCP_SLACK_USER ? { reach: { channel: 'slack' as const, id: config.CLOUDLINK_MCP_SLACK_USER } } : {};
   const actor = { id: config.CLOUDLINK_MCP_ACTOR, name: config.CLOUDLINK_MCP_ACTOR, via: 'mcp' as const, role: config.CLOUDLINK_MCP_ROLE, ...reach };
   const confirmations = options.confirmations ?? new Confirmations(config.CLOUDLINK_MCP_STATE_KEY ?? undefined, config.CLOUDLINK_MCP_CONFIRM_TTL_SECONDS);
-  const handle = serveStdio(({ era }) => createMcpServer(engine, actor, { ...options, confirmations }, log, { era }), {
+  const { opening, ...rest } = options;
+  const handle = serveStdio(({ era }) => createMcpServer(engine, actor, { ...rest, confirmations }, log, { era }), {
     onerror: (e) => log.warn('MCP stdio error', { error: e }),
+    ...(opening ? { transport: new StdioServerTransport(opening.input, opening.output) } : {}),
   });
   // The rest loads right after the opening exchange has had its turn (or at the first call, if sooner).
   setTimeout(() => void load(), 30);
