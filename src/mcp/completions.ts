@@ -46,7 +46,8 @@ export function completions(engine: Engine, actor: () => Actor) {
       quietly(async () => {
         const def = engine.find('list_azure_subscriptions');
         if (!def || !account) return [];
-        const out = (await engine.run(def, actor(), { account })) as { subscriptions: { subscriptionId: string; displayName?: string }[] };
+        // The engine filters by what was typed (id or name), so a tenant past one page still completes.
+        const out = (await engine.run(def, actor(), { account, ...(typed.trim() ? { search: typed.trim() } : {}), limit: MAX })) as { subscriptions: { subscriptionId: string; displayName?: string }[] };
         const q = typed.trim().toLowerCase();
         const subs = out.subscriptions.filter((s) => !q || s.subscriptionId.toLowerCase().includes(q) || (s.displayName ?? '').toLowerCase().includes(q));
         return rank(subs.map((s) => s.subscriptionId), '').slice(0, MAX);

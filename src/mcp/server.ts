@@ -185,7 +185,8 @@ function registerResources(server: McpServer, engine: Engine, actor: (ctx?: Serv
       orNotFound(uri, async () => {
         const def = engine.find('list_azure_subscriptions');
         if (!def) throw new ResourceNotFoundError(uri.href);
-        const out = (await engine.run(def, actor(ctx), { account: variable(vars.account) })) as { subscriptions: { subscriptionId: string }[] };
+        // Searched by its id: found however many subscriptions the account has.
+        const out = (await engine.run(def, actor(ctx), { account: variable(vars.account), search: variable(vars.subscriptionId) })) as { subscriptions: { subscriptionId: string }[] };
         const sub = out.subscriptions.find((s) => s.subscriptionId === variable(vars.subscriptionId));
         if (!sub) throw new ResourceNotFoundError(uri.href);
         return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(sub) }] };
