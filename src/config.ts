@@ -88,6 +88,8 @@ export const ConfigSchema = z.object({
   CLOUDLINK_MCP_READ_ONLY: bool(false),
   CLOUDLINK_MCP_REQUIRE_ELICITATION: bool(false),
   CLOUDLINK_MCP_TYPED_CONFIRMATION: bool(false),
+  // Read by `cloudlink mcp` before the configuration loads (src/mcp/opening.ts); listed here so a typo is refused.
+  CLOUDLINK_MCP_OPENING: z.enum(['on', 'off']).default('on'),
   CLOUDLINK_MCP_ALLOWED_ORIGINS: list,
   CLOUDLINK_MCP_MAX_BODY_KB: num(1024, 1, 102_400),
   CLOUDLINK_MCP_SESSIONS_PER_TOKEN: num(20, 1, 10_000),
