@@ -9,6 +9,7 @@ import { storeRename } from './store.js';
 import { organizationBench } from './organization.js';
 import { storeComparison, twoInstanceThroughput } from './stores.js';
 import { mb, ms } from './stats.js';
+import { fanOutBench, vendBench } from './handoff.js';
 
 /** `npm run bench`: one table. A benchmark, never a timed test. */
 const rows: [string, string, string][] = [];
@@ -74,6 +75,16 @@ try {
   for (const n of [1_000, 10_000, 50_000]) {
     const r = await storeRename(dir, n);
     row(`Store rename (lock, re-read, write, fsync, rename), ${n.toLocaleString('en')} accounts`, `${ms(r.median)} median, ${ms(r.p99)} p99`, `file ${mb(r.bytes)}`);
+  }
+  if (want('handoff')) {
+    const cli = join(import.meta.dirname, '..', 'dist', 'bundle', 'cli.mjs');
+    const v = await vendBench(dir, { accounts: 1_000, requests: 2_000, concurrency: 16, cli });
+    row('Credentials vended over the REST API, warm session cache, 16 clients, 50 accounts (1,000 linked; lowdb)', `${v.perSecond.toFixed(0)} vends/s, ${ms(v.median)} median, ${ms(v.p99)} p99`, `${v.assumedDuring} AssumeRole calls during the run; every vend audited (${v.audited} entries, group-committed)`);
+    const p = await vendBench(dir, { accounts: 1_000, requests: 4_000, concurrency: 16, store: 'postgres' });
+    row('Credentials vended over the REST API, warm session cache, 16 clients, 50 accounts (1,000 linked; PostgreSQL)', `${p.perSecond.toFixed(0)} vends/s, ${ms(p.median)} median, ${ms(p.p99)} p99`, `${p.assumedDuring} AssumeRole calls during the run; ${p.audited} audit entries`);
+    row('credential_process: `cloudlink credentials` spawned per call (in-process, 1,000 accounts), median of 7', ms(v.spawnMedian), 'a new process and one AssumeRole each time; through CLOUDLINK_API_URL the service\'s warm cache answers');
+    const f = await fanOutBench(dir, { subscribers: 100, events: 10, accounts: 1_000 });
+    row('Webhook fan-out: one rename to 100 subscribers (signed, verified by the receiver), median of 10', `${ms(f.median)} median, ${ms(f.max)} worst`, `rename to all 100 received and recorded delivered; ${f.delivered} delivered, ${f.refused} refused`);
   }
 } finally {
   await rm(dir, { recursive: true, force: true });

@@ -14,6 +14,10 @@ Usage:
                                   an MCP server on stdio, for desktop assistants
   cloudlink migrate               apply the PostgreSQL migrations (CLOUDLINK_DATABASE_URL)
   cloudlink export [--file F]     the whole store as JSON (either store; private keys stay sealed)
+  cloudlink export aws-config [--file F] [--prefix P] [--region R] [--command C]
+                                  one ~/.aws/config profile per linked AWS account (credential_process)
+  cloudlink credentials <account> [--duration S] [--session-name N] [--policy-file F] [--scope S]
+                                  temporary credentials as JSON on stdout (credential_process format for AWS)
   cloudlink import --file F [--replace]
                                   load an export into the configured store
   cloudlink <operation> [--flags] any engine operation, as the operator (see below; --help on each)
@@ -70,6 +74,16 @@ async function main(argv: string[]) {
       typedConfirmation: flags.has('--typed-confirmation') || config.CLOUDLINK_MCP_TYPED_CONFIRMATION,
       ...(opening ? { opening } : {}),
     });
+    return;
+  }
+  if (command === 'credentials') {
+    const { credentialsCommand } = await import('./cli/credentials.js');
+    process.stdout.write(`${await credentialsCommand(config, rest)}\n`);
+    return;
+  }
+  if (command === 'export' && rest[0] === 'aws-config') {
+    const { awsConfigCommand } = await import('./cli/aws-config.js');
+    process.stdout.write(`${await awsConfigCommand(config, rest.slice(1))}\n`);
     return;
   }
   if (command === 'migrate' || command === 'export' || command === 'import') {

@@ -15,6 +15,7 @@ import { SdkAwsGateway } from './providers/aws/sdk-gateway.js';
 import { x509CertificateIssuer } from './providers/certificates.js';
 import { SdkMicrosoftGateway } from './providers/microsoft/sdk-gateway.js';
 import { LowdbStore } from './store/lowdb-store.js';
+import { linkingNotifier } from './engine/invite-links.js';
 
 /**
  * The composition root: the one place that knows every concrete implementation. `npm start`, the
@@ -22,11 +23,16 @@ import { LowdbStore } from './store/lowdb-store.js';
  */
 
 export function settingsFrom(config: Config): EngineSettings {
+  if (config.CLOUDLINK_CREDENTIALS_DURATION_SECONDS > config.CLOUDLINK_CREDENTIALS_MAX_DURATION_SECONDS) {
+    throw new ConfigError(`CLOUDLINK_CREDENTIALS_DURATION_SECONDS (${config.CLOUDLINK_CREDENTIALS_DURATION_SECONDS}) is longer than CLOUDLINK_CREDENTIALS_MAX_DURATION_SECONDS (${config.CLOUDLINK_CREDENTIALS_MAX_DURATION_SECONDS}). Lower the first or raise the second.`);
+  }
   return {
     setupTtlMs: config.CLOUDLINK_SETUP_TTL_HOURS * 3_600_000,
     inviteTtlMs: config.CLOUDLINK_INVITE_TTL_HOURS * 3_600_000,
     awsDefaultRegion: config.CLOUDLINK_AWS_REGION ?? config.AWS_REGION ?? 'us-east-1',
     templateBaseUrl: config.CLOUDLINK_TEMPLATE_BASE_URL,
+    invitePagesUrl: config.CLOUDLINK_PUBLIC_URL?.replace(/\/+$/, ''),
+    emailInvites: Boolean(config.CLOUDLINK_SMTP_HOST && config.CLOUDLINK_SMTP_FROM),
     awsPropagationTimeoutMs: config.CLOUDLINK_AWS_PROPAGATION_TIMEOUT_SECONDS * 1000,
     membersCanLink: config.CLOUDLINK_MEMBERS_CAN_LINK,
     certificateLifetimeDays: config.CLOUDLINK_CERT_LIFETIME_DAYS,
@@ -34,6 +40,13 @@ export function settingsFrom(config: Config): EngineSettings {
     orgSyncMs: config.CLOUDLINK_ORG_SYNC_MINUTES * 60_000,
     orgConcurrency: config.CLOUDLINK_ORG_CONCURRENCY,
     memberRoleGraceMs: config.CLOUDLINK_ORG_ROLE_GRACE_MINUTES * 60_000,
+    credentials: {
+      members: config.CLOUDLINK_CREDENTIALS_MEMBERS,
+      defaultDurationSeconds: config.CLOUDLINK_CREDENTIALS_DURATION_SECONDS,
+      maxDurationSeconds: config.CLOUDLINK_CREDENTIALS_MAX_DURATION_SECONDS,
+      sessionName: config.CLOUDLINK_CREDENTIALS_SESSION_NAME,
+    },
+    webhooks: { allowHttp: config.CLOUDLINK_WEBHOOK_ALLOW_HTTP, source: config.CLOUDLINK_WEBHOOK_SOURCE },
   };
 }
 
@@ -86,6 +99,8 @@ export type ComposeOptions = {
   deliver?: boolean;
   /** Operator metrics (the service's /metrics); the store is timed too when given. */
   meter?: Meter;
+  /** Whether this process POSTs webhook deliveries (the service does; the CLI and a stdio MCP server leave them to it). */
+  webhooks?: boolean;
 };
 
 export type Composed = { engine: Engine; store: Store; log: Logger; config: Config; gateways: Gateways };
@@ -99,10 +114,29 @@ export async function composeEngine(config: Config, opts: ComposeOptions = {}): 
   const keyFile = raw instanceof LowdbStore ? `${raw.location.replace(/\.json$/, '')}.key` : undefined;
   // A store without a file (in memory) keeps its sealed keys for its own lifetime only: a random key does.
   const { key } = keyFile ? await loadEncryptionKey(config.CLOUDLINK_ENCRYPTION_KEY, keyFile) : { key: config.CLOUDLINK_ENCRYPTION_KEY ? Buffer.from(config.CLOUDLINK_ENCRYPTION_KEY, 'base64') : randomBytes(32) };
+  const secrets = new SecretBox(key);
   const notifiers = [...(opts.notifiers ?? [])];
+  if (opts.deliver && opts.webhooks) {
+    const { WebhookNotifier } = await import('./providers/webhooks/http-notifier.js');
+    notifiers.push(
+      new WebhookNotifier({
+        timeoutMs: config.CLOUDLINK_WEBHOOK_TIMEOUT_MS,
+        log,
+        async lookup(id) {
+          const w = (await store.read()).webhooks.find((x) => x.id === id);
+          return w ? { url: w.url, secret: secrets.open(w.secret) } : undefined;
+        },
+      }),
+    );
+  }
   if (opts.deliver && config.SLACK_BOT_TOKEN) {
     const { SlackNotifier } = await import('./slack/notifier.js');
     notifiers.push(new SlackNotifier(config.SLACK_BOT_TOKEN, { ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}) }, log));
+  }
+  if (opts.deliver && config.CLOUDLINK_SMTP_HOST) {
+    const { emailNotifierFrom } = await import('./email/notifier.js');
+    const email = await emailNotifierFrom(config, log);
+    if (email) notifiers.push(email);
   }
   const gateways = { ...gatewaysFrom(config, settings, log, opts.meter), ...opts.gateways };
   const engine = createEngine({
@@ -110,8 +144,9 @@ export async function composeEngine(config: Config, opts: ComposeOptions = {}): 
     settings,
     gateways,
     certificates: opts.certificates ?? x509CertificateIssuer,
-    secrets: new SecretBox(key),
-    notifier: notifiers.length ? combineNotifiers(...notifiers) : NO_NOTIFIER,
+    secrets,
+    // Invites get their page's signed link as they go out (never stored in the outbox).
+    notifier: notifiers.length ? linkingNotifier(combineNotifiers(...notifiers), { store, secrets, settings }) : NO_NOTIFIER,
     log,
     now: opts.now ?? (() => new Date()),
     ...(opts.meter ? { meter: opts.meter } : {}),
@@ -127,6 +162,8 @@ export type ServiceOptions = ComposeOptions & {
   jobs?: boolean;
   /** The operator endpoints (/healthz, /readyz, /metrics) on this port instead of CLOUDLINK_HTTP_PORT (0: any free one). */
   opsPort?: number;
+  /** The REST API on this port instead of CLOUDLINK_API_PORT (0: any free one). */
+  apiPort?: number;
 };
 
 export type Service = Composed & {
@@ -135,16 +172,23 @@ export type Service = Composed & {
   slack?: import('./slack/start.js').RunningSlack;
   mcpHttp?: { url: string; port: number };
   ops?: { url: string; port: number };
+  /** The invite pages: where they listen, and the public URL their links use. */
+  invitePages?: { url: string; publicUrl: string };
+  api?: { url: string; port: number };
   /** Who runs the background work when several instances share the store. */
   leadership?: { readonly leading: boolean };
   stop(): Promise<void>;
 };
 
 /** The long-running service: the engine, its background jobs, and whichever front ends are configured. */
-export async function composeService(config: Config, opts: ServiceOptions = {}): Promise<Service> {
+export async function composeService(given: Config, opts: ServiceOptions = {}): Promise<Service> {
   const { prometheusMeter } = await import('./ops/metrics.js');
   const metrics = prometheusMeter();
-  const composed = await composeEngine(config, { deliver: true, meter: metrics.meter, ...opts });
+  // The invite pages listen before the engine exists (its links need their URL); the console's MCP token exists before MCP HTTP.
+  const wiring = await import('./web/wiring.js');
+  const web = await wiring.prepareWeb(given, opts.opsPort ?? given.CLOUDLINK_HTTP_PORT);
+  const config = web.config;
+  const composed = await composeEngine(config, { deliver: true, webhooks: true, meter: metrics.meter, ...opts });
   const { engine, log } = composed;
   const lines: string[] = [];
   const stops: (() => Promise<void>)[] = [];
@@ -205,7 +249,7 @@ export async function composeService(config: Config, opts: ServiceOptions = {}):
   const port = opts.mcpHttpPort ?? config.CLOUDLINK_MCP_HTTP_PORT;
   if (port !== undefined) {
     const { startMcpHttp } = await import('./mcp/http.js');
-    const http = await startMcpHttp(config, engine, log, port);
+    const http = await startMcpHttp(wiring.withConsoleToken(config, web.token), engine, log, port);
     mcpHttp = { url: http.url, port: http.port };
     lines.push(`MCP HTTP   ${http.url} (2025-11-25 and 2026-07-28; ${http.auth})`);
     stops.push(http.stop);
@@ -213,33 +257,60 @@ export async function composeService(config: Config, opts: ServiceOptions = {}):
     lines.push('MCP HTTP   off: set CLOUDLINK_MCP_HTTP_PORT and CLOUDLINK_MCP_TOKENS to serve remote assistants');
   }
   lines.push('MCP stdio  `npm run mcp` (what desktop assistants spawn)');
+  web.pages?.serve(engine, log);
+  if (web.pages) stops.push(web.pages.stop);
+  lines.push(...wiring.webLines(config, web.pages));
+
+  let api: Service['api'];
+  const apiPort = opts.apiPort ?? config.CLOUDLINK_API_PORT;
+  if (apiPort !== undefined) {
+    const { startApiServer } = await import('./api/server.js');
+    const server = await startApiServer(config, engine, log, apiPort, { ...(mcpHttp ? { mcpUrl: mcpHttp.url } : {}) });
+    api = { url: server.url, port: server.port };
+    lines.push(`REST API   ${server.url}/v1 and ${server.url}/openapi.json (${server.auth})`);
+    stops.push(server.stop);
+  } else {
+    lines.push('REST API   off: set CLOUDLINK_API_PORT and CLOUDLINK_API_TOKENS (or the MCP OAuth issuer) to serve /v1 and /openapi.json');
+  }
 
   let ops: Awaited<ReturnType<typeof import('./ops/server.js').startOpsServer>> | undefined;
   const opsPort = opts.opsPort ?? config.CLOUDLINK_HTTP_PORT;
   if (opsPort !== undefined) {
     const { startOpsServer } = await import('./ops/server.js');
+    const ready = async () => {
+      const s = composed.store.health ? await composed.store.health() : await composed.store.read().then(() => ({ ok: true, detail: `${composed.store.kind} readable` }), (e: Error) => ({ ok: false, detail: e.message }));
+      return { ok: s.ok, checks: { store: s, ...(leadership ? { background: { ok: true, detail: leadership.leading ? 'this instance leads' : 'another instance leads' } } : {}) } };
+    };
+    // The first-run console shares the operator listener (loopback by default), beside /healthz.
+    const consoleRoutes = web.token
+      ? (await import('./web/console/routes.js')).consoleRouter({
+          facts: wiring.consoleFacts({ config, store, aws: { ...(source ? { source } : {}), ...(config.CLOUDLINK_AWS_PRINCIPAL_ARN || source ? { principal: await composed.gateways.aws.platformPrincipalArn().catch(() => 'unknown (GetCallerIdentity failed)') } : {}) }, slack, ...(web.pages ? { pages: web.pages } : {}), ...(mcpHttp ? { mcpHttp } : {}), publicUrlSet: Boolean(given.CLOUDLINK_PUBLIC_URL) }),
+          token: web.token,
+          accounts: async () => (await engine.describeStore()).accounts,
+          ready,
+          log,
+        })
+      : undefined;
     ops = await startOpsServer({
       port: opsPort,
       host: config.CLOUDLINK_HTTP_HOST,
       registry: metrics.registry,
       log,
-      checks: {
-        inFlight: () => engine.inFlight(),
-        async ready() {
-          const s = composed.store.health ? await composed.store.health() : await composed.store.read().then(() => ({ ok: true, detail: `${composed.store.kind} readable` }), (e: Error) => ({ ok: false, detail: e.message }));
-          return { ok: s.ok, checks: { store: s, ...(leadership ? { background: { ok: true, detail: leadership.leading ? 'this instance leads' : 'another instance leads' } } : {}) } };
-        },
-      },
+      checks: { inFlight: () => engine.inFlight(), ready },
+      ...(consoleRoutes ? { router: consoleRoutes } : {}),
     });
     lines.push(`ops        ${ops.url}/healthz, /readyz, /metrics`);
   }
+  lines.push(wiring.consoleLine(config, ops?.url, Boolean(web.token && ops)));
 
   return {
     ...composed,
     lines,
     slack,
     ...(mcpHttp ? { mcpHttp } : {}),
+    ...(api ? { api } : {}),
     ...(ops ? { ops: { url: ops.url, port: ops.port } } : {}),
+    ...(web.pages ? { invitePages: { url: web.pages.url, publicUrl: web.pages.publicUrl } } : {}),
     ...(leadership ? { leadership } : {}),
     /**
      * Stops as a rolling deploy wants: says "draining" to the load balancer, stops taking requests,

@@ -16,6 +16,14 @@ const list = z
   .optional()
   .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 const url = z.url().optional().or(z.literal('').transform(() => undefined));
+/** A listener's port: a number, `off`, or unset (the caller decides the default). */
+const port = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v === '' ? undefined : v === 'off' ? ('off' as const) : Number(v)))
+  .pipe(z.union([z.literal('off'), z.number().int().min(0).max(65535)], { error: 'must be a port number (0: any free one) or off' }).optional());
+const ADDRESS = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/i;
 
 /**
  * "token=actor:role@U0123ABCD,token2=actor2" → who each MCP bearer token acts as, and (after @) the
@@ -111,8 +119,55 @@ export const ConfigSchema = z.object({
   // Slackbot as an MCP client ("Slack identity auth", signed with SLACK_SIGNING_SECRET): the workspaces (team or enterprise ids) that are ours.
   CLOUDLINK_MCP_SLACK_TEAMS: list,
   CLOUDLINK_CLI_ACTOR: z.string().min(1).max(100).optional(),
+  // REST API (off unless a port is set): its listener, its static bearer tokens (CLOUDLINK_MCP_TOKENS' format), the `aud` its OAuth tokens carry.
+  CLOUDLINK_API_PORT: z.string().optional().transform((v) => (v === undefined || v === '' || v === 'off' ? undefined : Number(v))).pipe(z.number().int().min(0).max(65535).optional()),
+  CLOUDLINK_API_HOST: z.string().default('127.0.0.1'),
+  CLOUDLINK_API_TOKENS: tokens,
+  CLOUDLINK_API_RESOURCE_URL: url,
+  CLOUDLINK_API_MAX_BODY_KB: num(256, 1, 10_240),
+  // The CLI as a client of a running service's REST API (`cloudlink credentials` without the store at hand).
+  CLOUDLINK_API_URL: url,
+  CLOUDLINK_API_TOKEN: z.string().optional().or(z.literal('').transform(() => undefined)),
+  // `cloudlink credentials` in-process: the profile cloudlink's own AWS credentials come from (AWS_PROFILE is the caller's, being resolved).
+  CLOUDLINK_AWS_PROFILE: z.string().min(1).max(200).optional(),
+  // Vended credentials: who may ask, how long they last, the session name AWS records.
+  CLOUDLINK_CREDENTIALS_MEMBERS: bool(false),
+  CLOUDLINK_CREDENTIALS_DURATION_SECONDS: num(3600, 900, 43_200),
+  CLOUDLINK_CREDENTIALS_MAX_DURATION_SECONDS: num(3600, 900, 43_200),
+  CLOUDLINK_CREDENTIALS_SESSION_NAME: z.string().min(1).max(64).regex(/^[\w+=,.@{}-]+$/, 'letters, digits, + = , . @ _ - and {actor}').default('cloudlink-{actor}'),
+  // Webhooks: plain http:// receivers (off), the CloudEvents source, how long a receiver may take.
+  CLOUDLINK_WEBHOOK_ALLOW_HTTP: bool(false),
+  CLOUDLINK_WEBHOOK_SOURCE: z.string().min(1).max(200).default('urn:cloudlink'),
+  CLOUDLINK_WEBHOOK_TIMEOUT_MS: num(10_000, 100, 30_000),
   // Store: how long a lock whose holder cannot be proved dead must go unrefreshed before it is taken over.
   CLOUDLINK_STORE_STALE_LOCK_SECONDS: num(5, 2, 3600),
+  // The first-run console, at / on the operator listener (CLOUDLINK_HTTP_HOST:CLOUDLINK_HTTP_PORT) while that is on loopback.
+  CLOUDLINK_CONSOLE: bool(true),
+  // The invite pages colleagues open: where they reach them (behind TLS), and where the listener binds.
+  CLOUDLINK_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'must be the http(s) URL colleagues open, such as https://cloudlink.example.com' })
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  CLOUDLINK_INVITE_PORT: port,
+  CLOUDLINK_INVITE_HOST: z.string().default('127.0.0.1'),
+  // E-mail (invites for colleagues outside Slack), through an SMTP server.
+  CLOUDLINK_SMTP_HOST: z.string().optional().or(z.literal('').transform(() => undefined)),
+  CLOUDLINK_SMTP_PORT: num(587, 1, 65535),
+  CLOUDLINK_SMTP_TLS: z.enum(['starttls', 'implicit', 'none']).optional(),
+  CLOUDLINK_SMTP_USER: z.string().optional().or(z.literal('').transform(() => undefined)),
+  CLOUDLINK_SMTP_PASSWORD: z.string().optional().or(z.literal('').transform(() => undefined)),
+  CLOUDLINK_SMTP_FROM: z
+    .string()
+    .refine((v) => ADDRESS.test(v.replace(/^[^<]*<([^>]*)>\s*$/, '$1').trim()), 'must be an address such as cloudlink@example.com or "cloudlink <cloudlink@example.com>"')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+}).superRefine((c, ctx) => {
+  // Settings that only make sense together, each refused with what to add.
+  if (c.CLOUDLINK_SMTP_HOST && !c.CLOUDLINK_SMTP_FROM) ctx.addIssue({ code: 'custom', path: ['CLOUDLINK_SMTP_FROM'], message: 'is required with CLOUDLINK_SMTP_HOST: the address invites are sent from' });
+  if (!c.CLOUDLINK_SMTP_USER !== !c.CLOUDLINK_SMTP_PASSWORD) ctx.addIssue({ code: 'custom', path: [c.CLOUDLINK_SMTP_USER ? 'CLOUDLINK_SMTP_PASSWORD' : 'CLOUDLINK_SMTP_USER'], message: 'CLOUDLINK_SMTP_USER and CLOUDLINK_SMTP_PASSWORD go together' });
+  if (c.CLOUDLINK_SMTP_TLS === 'none' && c.CLOUDLINK_SMTP_PASSWORD && !LOOPBACK.test(c.CLOUDLINK_SMTP_HOST ?? '')) {
+    ctx.addIssue({ code: 'custom', path: ['CLOUDLINK_SMTP_TLS'], message: 'none would send the SMTP password unencrypted to a remote server: use starttls (port 587) or implicit (port 465)' });
+  }
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

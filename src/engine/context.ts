@@ -19,6 +19,10 @@ export type EngineSettings = {
   awsDefaultRegion: string;
   /** Where the operator publishes manifests/ (an S3/HTTPS URL the console can read), if anywhere. */
   templateBaseUrl?: string;
+  /** The invite pages' public base URL (CLOUDLINK_PUBLIC_URL): invites carry a signed link only when set. */
+  invitePagesUrl?: string;
+  /** Whether invites may go by e-mail (SMTP is configured; the service sends them). */
+  emailInvites?: boolean;
   /** How long to keep retrying a role that IAM may still be propagating. */
   awsPropagationTimeoutMs: number;
   membersCanLink: boolean;
@@ -29,6 +33,26 @@ export type EngineSettings = {
   orgConcurrency: number;
   /** A member whose role has not appeared this long after it was first seen is "role missing", not "waiting". */
   memberRoleGraceMs: number;
+  /** Vended credentials (get_aws_credentials, get_access_token); defaults when absent. */
+  credentials?: CredentialSettings;
+  /** Webhook subscribers; defaults when absent. */
+  webhooks?: WebhookSettings;
+};
+
+export type CredentialSettings = {
+  /** Members may vend too (the `credentials` permission is admin-only otherwise). */
+  members: boolean;
+  defaultDurationSeconds: number;
+  maxDurationSeconds: number;
+  /** The AWS role session name when the caller names none; `{actor}` is replaced by who asked. */
+  sessionName: string;
+};
+
+export type WebhookSettings = {
+  /** Plain http:// subscriber URLs are accepted (tests, a receiver on the same host); https:// otherwise. */
+  allowHttp: boolean;
+  /** The CloudEvents `source` of every event. */
+  source: string;
 };
 
 /** The clouds the families talk to, through the engine's own ports. */
@@ -67,8 +91,11 @@ export type OpContext = EngineCore & {
   operation: string;
   /** Appends an audit entry inside the mutation that makes the change, so neither exists alone. */
   audit(db: Database, target: AuditTarget, details?: Record<string, unknown>): void;
-  /** Runs another operation as the same actor, with its own input check and permission check. */
-  runAs(def: AnyOperation, input: unknown): Promise<unknown>;
+  /**
+   * Runs another operation as the same actor, with its own input check and permission check; or as
+   * `as`, once this operation has established who that is (an invite link proves its invitee).
+   */
+  runAs(def: AnyOperation, input: unknown, as?: Actor): Promise<unknown>;
   /** Long operations say how far they are (MCP progress notifications, a Slack message updated in place). */
   progress?: (done: number, total: number, message: string) => void;
   /** Set when the caller gave up (MCP cancellation): long operations stop between steps. */

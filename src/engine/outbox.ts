@@ -10,9 +10,12 @@ export function recipientOf(who: ActorRef | Invitee): Recipient | undefined {
   return { channel, id: who.id, ...(who.name ? { name: who.name } : {}) };
 }
 
-/** Writes a notification into the outbox, inside the mutation that makes the change it announces. */
-export function enqueue(db: Database, now: Date, to: Recipient, notification: Notification): string {
+/**
+ * Writes a notification into the outbox, inside the mutation that makes the change it announces.
+ * `orderKey`: items sharing it are delivered in the order written, each after the one before.
+ */
+export function enqueue(db: Database, now: Date, to: Recipient, notification: Notification, orderKey?: string): string {
   const id = randomUUID();
-  db.outbox.push({ id, createdAt: now.toISOString(), recipient: to, notification, status: 'pending', attempts: 0 });
+  db.outbox.push({ id, createdAt: now.toISOString(), recipient: to, notification, status: 'pending', attempts: 0, ...(orderKey ? { orderKey } : {}) });
   return id;
 }

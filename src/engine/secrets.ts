@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { CloudlinkError } from './errors.js';
 
 export type Sealed = { iv: string; tag: string; data: string; keyId: string };
@@ -6,6 +6,7 @@ export type Sealed = { iv: string; tag: string; data: string; keyId: string };
 /** AES-256-GCM with the configured key: private keys are stored only in this form. */
 export class SecretBox {
   readonly keyId: string;
+  private readonly macKeys = new Map<string, Buffer>();
 
   constructor(private readonly key: Buffer) {
     if (key.length !== 32) throw new Error('the encryption key must be 32 bytes');
@@ -17,6 +18,17 @@ export class SecretBox {
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return { iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64'), keyId: this.keyId };
+  }
+
+  /**
+   * HMAC-SHA256 of `data` under a key derived (HKDF-SHA256) from the sealing key for `purpose`: signed
+   * links need a key kept exactly like the sealing key (the same on every instance, backed up with it),
+   * and separate from it, so what verifies a link can never open a sealed private key.
+   */
+  mac(purpose: string, data: string): Buffer {
+    let key = this.macKeys.get(purpose);
+    if (!key) this.macKeys.set(purpose, (key = Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), `cloudlink ${purpose}`, 32))));
+    return createHmac('sha256', key).update(data).digest();
   }
 
   open(sealed: Sealed): string {

@@ -2,6 +2,7 @@ import type { Actor, Database, Invite, Setup } from './domain/records.js';
 import type { EngineCore } from './context.js';
 import { enqueue, recipientOf } from './outbox.js';
 import type { AccountView } from './views.js';
+import { announce } from './webhooks/announce.js';
 
 /**
  * "A setup finished": everyone involved hears once, in words meant for them — the colleague who was
@@ -24,4 +25,6 @@ export function announceLinked(core: EngineCore, db: Database, opts: { account: 
     tell(opts.invite.inviter, 'inviter');
   }
   tell(opts.setup.createdBy, 'starter');
+  // `account` is built for nobody in particular (PUBLIC_READER): safe for subscribers as it is.
+  announce(core, db, 'cloudlink.account.linked', opts.account.id, { account: opts.account, how });
 }

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type Request, type Response } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../log.js';
 
@@ -16,7 +16,7 @@ export type OpsChecks = {
  * /readyz (the store is reachable and migrated; 503 with why when not, and while draining), /metrics
  * (Prometheus text). Nothing here needs a token and nothing here says anything secret.
  */
-export async function startOpsServer(opts: { port: number; host: string; registry: Registry; checks: OpsChecks; log: Logger }) {
+export async function startOpsServer(opts: { port: number; host: string; registry: Registry; checks: OpsChecks; log: Logger; /** More pages on this listener (the first-run console). */ router?: Router }) {
   const app = express();
   app.disable('x-powered-by');
   let draining = false;
@@ -30,6 +30,7 @@ export async function startOpsServer(opts: { port: number; host: string; registr
     res.setHeader('content-type', opts.registry.contentType);
     res.end(await opts.registry.metrics());
   });
+  if (opts.router) app.use(opts.router);
   app.use((_req: Request, res: Response) => void res.status(404).json({ error: 'not found: /healthz, /readyz, /metrics' }));
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(opts.port, opts.host, () => resolve(s));

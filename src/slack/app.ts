@@ -22,6 +22,8 @@ import { organizationUnlinkSubmit } from './listeners/views/org-unlink-submit.js
 import { renameSubmit } from './listeners/views/rename-submit.js';
 import { roleSetupSubmit } from './listeners/views/role-setup-submit.js';
 import { subscriptionsSubmit } from './listeners/views/subscriptions-submit.js';
+import { webhookDeleteAction } from './listeners/actions/webhooks.js';
+import { webhookDeleteSubmit } from './listeners/views/webhook-delete-submit.js';
 
 /** The Slack front end: Bolt and the listeners. The receiver only carries transport; the engine does the work. */
 type Listener = (deps: SlackDeps) => (args: never) => Promise<unknown>;
@@ -52,6 +54,7 @@ const ACTIONS: [string | RegExp, Listener][] = [
   ['org_link', organizationLink],
   ['org_resync', organizationResync],
   ['org_unlink', organizationUnlink],
+  ['webhook_delete', webhookDeleteAction],
 ];
 const VIEWS: [string, Listener][] = [
   ['aws_setup_submit', roleSetupSubmit],
@@ -65,6 +68,7 @@ const VIEWS: [string, Listener][] = [
   ['certificate_renew_finish', certificateRenewFinish],
   ['home_search_submit', homeSearchSubmit],
   ['org_unlink_submit', organizationUnlinkSubmit],
+  ['webhook_delete_submit', webhookDeleteSubmit],
 ];
 
 /** The Slack front end: Bolt and the listeners. The receiver only carries transport; the engine does the work. */
@@ -73,7 +77,7 @@ export function createSlackApp(deps: SlackDeps, options: AppOptions) {
   app.command('/cloud', cloudCommand(deps));
   for (const [id, listener] of ACTIONS) app.action(id, listener(deps) as never);
   // URL buttons still send an action; acknowledge it so Slack shows no warning.
-  app.action('open_console', async ({ ack }) => ack());
+  app.action(/^open_(console|invite_page)$/, async ({ ack }) => ack());
   for (const [id, listener] of VIEWS) app.view(id, listener(deps) as never);
   app.options('subscriptions_add', subscriptionsAddOptions(deps));
   app.options('subscriptions_remove', subscriptionsRemoveOptions(deps));

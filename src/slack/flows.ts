@@ -72,8 +72,8 @@ export async function renewForm(deps: SlackDeps, actor: Actor, account: string):
 
 export async function inviteForm(deps: SlackDeps, actor: Actor, invitee?: string): Promise<View> {
   deps.engine.authorize(inviteColleague, actor);
-  const { options } = await deps.engine.run(getInviteOptions, actor, {});
-  return inviteModal({ ...(invitee ? { invitee } : {}), options });
+  const { options, reach } = await deps.engine.run(getInviteOptions, actor, {});
+  return inviteModal({ ...(invitee ? { invitee } : {}), options, reach });
 }
 
 /** Whether the actor may run it: decides which buttons to show (the engine still checks when they are used). */

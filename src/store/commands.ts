@@ -5,7 +5,7 @@ import { Database, type Database as Db } from '../engine/domain/records.js';
 import { migrate as migrateFile } from './migrations.js';
 import type { Logger } from '../log.js';
 
-const COLLECTIONS = ['accounts', 'setups', 'invites', 'audit', 'outbox', 'organizations', 'viewers'] as const;
+const COLLECTIONS = ['accounts', 'setups', 'invites', 'audit', 'outbox', 'organizations', 'viewers', 'webhooks'] as const;
 
 /** `cloudlink migrate`: applies the database migrations (PostgreSQL; the lowdb file migrates itself on read). */
 export async function migrateCommand(config: Config, log: Logger): Promise<string> {

@@ -18,6 +18,8 @@ export type FakeRole = {
   organization?: { id: string; managementAccountId: string } | 'none';
   /** Actions the role's policy does not allow, e.g. 'organizations:ListAccountsForParent', 'cloudformation:ListStackInstances'. */
   deny?: string[];
+  /** The role's MaxSessionDuration in seconds (IAM's default: 3600); longer DurationSeconds are refused. */
+  maxSessionSeconds?: number;
 };
 export type FakeStack = { accountId: string; name: string; status: string; outputs: Record<string, string> };
 /** An AWS Organization as Organizations reports it; only the management account's sessions may read it. */
@@ -96,7 +98,7 @@ export class AwsFake extends LoopbackFake {
   throttled = 0;
   /** Fault injection: the next N STS requests get this answer. */
   faults: { kind: 'throttle' | 'server-error' | 'drop' | 'hang'; remaining: number }[] = [];
-  private sessions = new Map<string, { roleArn: string; accountId: string; reportAccountId: string }>();
+  private sessions = new Map<string, { roleArn: string; accountId: string; reportAccountId: string; sessionName: string }>();
 
   addRole(role: FakeRole) {
     this.roles.set(role.arn, role);
@@ -147,10 +149,22 @@ export class AwsFake extends LoopbackFake {
     if (key !== this.platform.accessKeyId) return denied();
     if (!role || (role.availableAt && Date.now() < role.availableAt)) return denied();
     if (role.externalId !== undefined && role.externalId !== p.ExternalId) return denied();
+    // STS's own rules for what a caller may ask: 900 s up to the role's maximum, a session policy that is JSON.
+    const duration = p.DurationSeconds === undefined ? 3600 : Number(p.DurationSeconds);
+    if (!Number.isInteger(duration) || duration < 900 || duration > (role.maxSessionSeconds ?? 3600)) {
+      return this.queryError(res, 400, 'ValidationError', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+    }
+    if (p.Policy !== undefined) {
+      try {
+        JSON.parse(p.Policy);
+      } catch {
+        return this.queryError(res, 400, 'MalformedPolicyDocument', 'The policy is not in the valid JSON format.');
+      }
+    }
     const accessKeyId = `ASIA${randomBytes(8).toString('hex').toUpperCase()}`;
-    this.sessions.set(accessKeyId, { roleArn: role.arn, accountId: role.accountId, reportAccountId: role.reportAccountId ?? role.accountId });
+    this.sessions.set(accessKeyId, { roleArn: role.arn, accountId: role.accountId, reportAccountId: role.reportAccountId ?? role.accountId, sessionName: p.RoleSessionName ?? '' });
     const roleName = role.arn.split('/').pop();
-    const exp = new Date(Date.now() + 900_000).toISOString();
+    const exp = new Date(Date.now() + duration * 1000).toISOString();
     const secret = randomBytes(30).toString('base64'); // 40 characters, like a real secret access key
     const sessionToken = randomBytes(40).toString('base64');
     this.issuedSecrets.push(secret, sessionToken);
@@ -165,7 +179,7 @@ export class AwsFake extends LoopbackFake {
 
   private getCallerIdentity(key: string, res: ServerResponse) {
     const s = this.sessions.get(key);
-    const [arn, account] = s ? [s.roleArn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/') + '/cloudlink-verify', s.reportAccountId] : key === this.platform.accessKeyId ? [this.platform.arn, this.platform.accountId] : [undefined, undefined];
+    const [arn, account] = s ? [s.roleArn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/') + `/${s.sessionName || 'cloudlink-verify'}`, s.reportAccountId] : key === this.platform.accessKeyId ? [this.platform.arn, this.platform.accountId] : [undefined, undefined];
     if (!arn) return this.queryError(res, 403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
     this.xml(res, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <GetCallerIdentityResult><Arn>${arn}</Arn><UserId>AIDAEXAMPLE:${key}</UserId><Account>${account}</Account></GetCallerIdentityResult>

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { CloudlinkError } from '../../src/engine/errors.js';
-import type { AwsGateway, AwsSession, OrganizationInfo, OrgDiscovery, StackInstance, VerifiedRole } from '../../src/engine/ports/aws.js';
+import type { AssumeRoleRequest, AwsGateway, AwsSession, OrganizationInfo, OrgDiscovery, StackInstance, TemporaryCredentials, VerifiedRole } from '../../src/engine/ports/aws.js';
 import type { CertificateIssuer } from '../../src/engine/ports/certificates.js';
 import type { AzureSubscriptionInfo, CertificateCredential, ManagementGroupDiscovery, ManagementGroupInfo, MicrosoftGateway } from '../../src/engine/ports/microsoft.js';
 import type { Notification, Notifier } from '../../src/engine/ports/notifier.js';
@@ -32,6 +32,18 @@ export class MemoryAws implements AwsGateway {
 
   async describeStack() {
     return { status: 'CREATE_COMPLETE', outputs: {} };
+  }
+
+  /** Every AssumeRole a caller asked for (vended credentials), in order. */
+  assumed: AssumeRoleRequest[] = [];
+
+  async assumeRole(input: AssumeRoleRequest): Promise<TemporaryCredentials> {
+    this.calls.push(`assumeRole ${input.roleArn}`);
+    const role = this.roles.get(input.roleArn);
+    if (!role || role.externalId !== input.externalId) throw new CloudlinkError('ASSUME_ROLE_DENIED', `AWS refused to let cloudlink assume ${input.roleArn} (AccessDenied).`);
+    this.assumed.push(input);
+    const n = this.assumed.length;
+    return { accessKeyId: `ASIAMEMORY${String(n).padStart(10, '0')}`, secretAccessKey: `memory-secret-${n}`, sessionToken: `memory-token-${n}`, expiration: new Date(Date.now() + input.durationSeconds * 1000).toISOString() };
   }
 
   /** An organization: its tree and accounts, and the StackSet's instances (null: no StackSet). */
@@ -91,6 +103,14 @@ export class MemoryMicrosoft implements MicrosoftGateway {
       calls: 1,
       throttled: 0,
     };
+  }
+
+  tokens: { clientId: string; scope: string }[] = [];
+
+  async accessToken(cred: CertificateCredential, scope: string) {
+    const app = this.app(cred);
+    this.tokens.push({ clientId: app.clientId, scope });
+    return { token: `memory-access-token-${this.tokens.length}`, expiresAt: new Date(Date.now() + 3_600_000).toISOString() };
   }
 
   async verifyGraph(cred: CertificateCredential) {

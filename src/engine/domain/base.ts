@@ -9,7 +9,7 @@ import { invisibleCharacter, invisibleMessage, mixedScriptMessage, mixedScriptWo
 export const AccountStatus = z.enum(['pending', 'connected', 'error']);
 export type AccountStatus = z.infer<typeof AccountStatus>;
 
-export const FrontEnd = z.enum(['slack', 'mcp', 'cli', 'web', 'system']);
+export const FrontEnd = z.enum(['slack', 'mcp', 'cli', 'web', 'api', 'system']);
 export type FrontEnd = z.infer<typeof FrontEnd>;
 
 export const Role = z.enum(['admin', 'member']);
@@ -19,8 +19,8 @@ export type Role = z.infer<typeof Role>;
 export const Channel = z.enum(['slack', 'email', 'none']);
 export type Channel = z.infer<typeof Channel>;
 
-/** A person to tell something, on the channel they can be reached on. */
-export const Recipient = z.object({ channel: Channel.exclude(['none']), id: z.string(), name: z.string().optional() });
+/** A person to tell something, on the channel they can be reached on; or a webhook subscriber (`webhook`, its id). */
+export const Recipient = z.object({ channel: z.enum([...Channel.exclude(['none']).options, 'webhook']), id: z.string(), name: z.string().optional() });
 export type Recipient = z.infer<typeof Recipient>;
 
 export const Actor = z.object({
@@ -116,7 +116,7 @@ export const InviteStatus = z.enum(['pending', 'accepted', 'completed', 'revoked
 export const Invitee = z.object({ id: z.string(), name: z.string().optional(), channel: Channel.optional() });
 export type Invitee = z.infer<typeof Invitee>;
 
-export const AuditTarget = z.object({ type: z.enum(['account', 'setup', 'invite']), id: z.string(), name: z.string().optional() });
+export const AuditTarget = z.object({ type: z.enum(['account', 'setup', 'invite', 'webhook']), id: z.string(), name: z.string().optional() });
 export type AuditTarget = z.infer<typeof AuditTarget>;
 
 export const AuditEntry = z.object({

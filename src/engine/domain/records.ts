@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CATALOG, type CatalogEntry, type ProviderId } from '../families/catalog.js';
 import { AuditEntry, Invitee, InviteStatus, ActorRef, Recipient, SetupBase } from './base.js';
 import { Organization } from '../families/aws/organization/schema.js';
+import { WebhookSubscriber } from '../webhooks/schema.js';
 
 export * from './base.js';
 
@@ -39,6 +40,12 @@ export const Invite = z.object({
   acceptedAt: z.string().optional(),
   completedAt: z.string().optional(),
   accountId: z.string().optional(),
+  /**
+   * The invite page's signed link (only when the invite pages are on). The link itself is never stored:
+   * it is the HMAC of the invite id, its expiry and `nonce`, made again when it is sent. It works once:
+   * `openedAt` is set by the first open, which starts the one browser session whose SHA-256 is `sessionHash`.
+   */
+  link: z.object({ nonce: z.string(), openedAt: z.string().optional(), sessionHash: z.string().optional() }).optional(),
 });
 export type Invite = z.infer<typeof Invite>;
 
@@ -59,6 +66,8 @@ export const OutboxItem = z.object({
   nextAttemptAt: z.string().optional(),
   deliveredAt: z.string().optional(),
   lastError: z.string().optional(),
+  /** Items with the same key are delivered one after another, in the order written (a webhook subscriber and account). */
+  orderKey: z.string().optional(),
 });
 export type OutboxItem = z.infer<typeof OutboxItem>;
 
@@ -83,6 +92,8 @@ export const Database = z.object({
   organizations: z.array(Organization).default([]),
   /** Who has a view open that a front end keeps current (Slack App Home), and its state. */
   viewers: z.array(Viewer).default([]),
+  /** Webhook subscribers: who hears about accounts and organizations, at which URL. */
+  webhooks: z.array(WebhookSubscriber).default([]),
 });
 export type Database = z.infer<typeof Database>;
 
@@ -95,4 +106,5 @@ export const emptyDatabase = (): Database => ({
   outbox: [],
   organizations: [],
   viewers: [],
+  webhooks: [],
 });

@@ -8,6 +8,10 @@ const CLAIM_MS = 60_000;
 const MAX_ATTEMPTS = 8;
 const KEEP_DELIVERED_MS = 86_400_000;
 const KEEP_FAILED_MS = 7 * 86_400_000;
+/** Ordered queues (a webhook subscriber's account) delivered at once. */
+const QUEUES_AT_ONCE = 16;
+
+type Result = { ok: true } | { ok: false; error: string; permanent: boolean };
 
 /**
  * Delivers the outbox on the channels this process can reach. Items are claimed through the store (so
@@ -58,6 +62,24 @@ export class OutboxDispatcher {
     );
   }
 
+  /**
+   * What is due, in outbox order. Items sharing an `orderKey` go strictly one after another: only the
+   * oldest pending one of a key, and those right behind it, may go; an older one that is not due (it is
+   * waiting for its retry, or another process holds it) holds back every later one of its key.
+   */
+  private dueItems(outbox: readonly OutboxItem[], now: number, ids?: Set<string>): OutboxItem[] {
+    const held = new Set<string>();
+    const out: OutboxItem[] = [];
+    for (const item of outbox) {
+      if (item.status !== 'pending') continue;
+      const key = item.orderKey;
+      if (key && held.has(key)) continue;
+      if (this.due(item, now, ids)) out.push(item);
+      else if (key) held.add(key);
+    }
+    return out;
+  }
+
   /** Delivers what is due (only `ids`, when given); says for each of `ids` what became of it. */
   deliver(only?: string[]): Promise<DeliveryResult[]> {
     const run = this.deliverNow(only);
@@ -66,40 +88,65 @@ export class OutboxDispatcher {
     return run;
   }
 
+  private async deliverOne(item: OutboxItem): Promise<Result> {
+    const parsed = Notification.safeParse(item.notification);
+    if (!parsed.success) return { ok: false, error: 'unreadable notification', permanent: true };
+    const t0 = performance.now();
+    try {
+      await this.core.notifier.deliver(item.recipient, parsed.data);
+      this.core.meter?.job('outbox-delivery', 'ok', performance.now() - t0);
+      return { ok: true };
+    } catch (e) {
+      this.core.meter?.job('outbox-delivery', 'error', performance.now() - t0);
+      return { ok: false, error: (e as Error)?.message?.slice(0, 200) ?? 'delivery failed', permanent: (e as { permanent?: unknown })?.permanent === true };
+    }
+  }
+
   private async deliverNow(only?: string[]): Promise<DeliveryResult[]> {
     const ids = only ? new Set(only) : undefined;
     const now = this.core.now().getTime();
     const snapshot = await this.core.store.read();
-    if (!snapshot.outbox.some((i) => this.due(i, now, ids))) return (only ?? []).map(() => 'queued');
+    if (!this.dueItems(snapshot.outbox, now, ids).length) return (only ?? []).map(() => 'queued');
     const until = new Date(now + CLAIM_MS).toISOString();
     const claimed = await this.core.store.mutate((db) => {
-      const mine = db.outbox.filter((i) => this.due(i, now, ids));
+      const mine = this.dueItems(db.outbox, now, ids);
       for (const i of mine) i.claim = { by: this.owner, until };
       return mine.map((i) => ({ ...i }));
     });
-    const results = new Map<string, { ok: true } | { ok: false; error: string; permanent: boolean }>();
+    // Unordered items go one by one, as before; each ordered key is a queue of its own, several at once,
+    // so one slow receiver does not hold up the others. A failure stops its queue: what is behind it
+    // is released untouched and waits for the retry.
+    const queues = new Map<string, OutboxItem[]>();
     for (const item of claimed) {
-      const parsed = Notification.safeParse(item.notification);
-      if (!parsed.success) {
-        results.set(item.id, { ok: false, error: 'unreadable notification', permanent: true });
-        continue;
-      }
-      const t0 = performance.now();
-      try {
-        await this.core.notifier.deliver(item.recipient, parsed.data);
-        results.set(item.id, { ok: true });
-        this.core.meter?.job('outbox-delivery', 'ok', performance.now() - t0);
-      } catch (e) {
-        results.set(item.id, { ok: false, error: (e as Error)?.message?.slice(0, 200) ?? 'delivery failed', permanent: false });
-        this.core.meter?.job('outbox-delivery', 'error', performance.now() - t0);
-      }
+      const k = item.orderKey ?? '';
+      const q = queues.get(k);
+      if (q) q.push(item);
+      else queues.set(k, [item]);
     }
+    const results = new Map<string, Result | 'released'>();
+    const runQueue = async (key: string, items: OutboxItem[]) => {
+      for (let i = 0; i < items.length; i++) {
+        const r = await this.deliverOne(items[i]!);
+        results.set(items[i]!.id, r);
+        if (!r.ok && key && !r.permanent) {
+          for (const rest of items.slice(i + 1)) results.set(rest.id, 'released');
+          return;
+        }
+      }
+    };
+    const pending = [...queues.entries()];
+    await Promise.all(
+      Array.from({ length: Math.min(QUEUES_AT_ONCE, pending.length) }, async () => {
+        for (let next = pending.shift(); next; next = pending.shift()) await runQueue(next[0], next[1]);
+      }),
+    );
     await this.core.store.mutate((db) => {
       const at = this.core.now();
       for (const item of db.outbox) {
         const r = results.get(item.id);
         if (!r || item.claim?.by !== this.owner) continue;
         delete item.claim;
+        if (r === 'released') continue;
         item.attempts += 1;
         if (r.ok) {
           item.status = 'delivered';
@@ -112,10 +159,10 @@ export class OutboxDispatcher {
       }
       db.outbox = db.outbox.filter((i) => !(i.status === 'delivered' && at.getTime() - Date.parse(i.deliveredAt ?? i.createdAt) > KEEP_DELIVERED_MS) && !(i.status === 'failed' && at.getTime() - Date.parse(i.createdAt) > KEEP_FAILED_MS));
     });
-    for (const [id, r] of results) if (!r.ok) this.core.log.warn('a notification could not be delivered', { itemId: id, error: r.error });
+    for (const [id, r] of results) if (r !== 'released' && !r.ok) this.core.log.warn('a notification could not be delivered', { itemId: id, error: r.error });
     return (only ?? []).map((id) => {
       const r = results.get(id);
-      return !r ? 'queued' : r.ok ? 'delivered' : 'failed';
+      return !r || r === 'released' ? 'queued' : r.ok ? 'delivered' : 'failed';
     });
   }
 }

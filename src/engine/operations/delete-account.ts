@@ -5,6 +5,7 @@ import { requireAccount } from '../lookup.js';
 import { defineOperation, DESTROYS } from '../registry/operation.js';
 import { AccountRef, PROVIDER_LABELS, type Account, type Database } from '../domain/records.js';
 import { accountView, AccountView } from '../views.js';
+import { announceAccount } from '../webhooks/announce.js';
 
 const Input = z
   .object({
@@ -54,6 +55,7 @@ export const deleteAccount = defineOperation({
       }
       deletable(ctx, db, account.id);
       const view = accountView(ctx, account, db, ctx.reader);
+      announceAccount(ctx, db, 'cloudlink.account.deleted', account);
       db.accounts = db.accounts.filter((a) => a.id !== account.id);
       ctx.audit(db, { type: 'account', id: account.id, name: account.name }, { provider: account.provider });
       return { view, revoke: ctx.families.of(account.provider).revokeInstructions(account) };

@@ -6,6 +6,7 @@ import { defineOperation, READS } from '../registry/operation.js';
 import { AccountRef, type Account } from '../domain/records.js';
 import { accountView, AccountView, PUBLIC_READER } from '../views.js';
 import { accountLine } from './accounts.js';
+import { announceAccount } from '../webhooks/announce.js';
 
 const CheckResult = z.object({ account: AccountView, changed: z.boolean(), warnings: z.array(z.string()) });
 type CheckResult = z.infer<typeof CheckResult>;
@@ -50,7 +51,10 @@ async function checkOne(ctx: OpContext, account: Account): Promise<CheckResult> 
       current.status = 'error';
       current.lastError = { code: result.error.code, message: result.error.message, at: now.toISOString() };
     }
-    if (previous !== current.status) ctx.audit(db, { type: 'account', id: current.id, name: current.name }, { from: previous, to: current.status, ...(result.ok ? {} : { code: result.error.code }) });
+    if (previous !== current.status) {
+      ctx.audit(db, { type: 'account', id: current.id, name: current.name }, { from: previous, to: current.status, ...(result.ok ? {} : { code: result.error.code }) });
+      announceAccount(ctx, db, 'cloudlink.account.health_changed', current, { previousStatus: previous, status: current.status });
+    }
     return { current, changed: previous !== current.status, view: accountView(ctx, current, db, ctx.reader), public: accountView(ctx, current, db, PUBLIC_READER) };
   });
   if (out.changed) ctx.events.emit('account.changed', { change: 'health', account: out.public });

@@ -5,10 +5,12 @@ import { getAuditLog } from './audit-log.js';
 import { deleteAccount } from './delete-account.js';
 import { checkAccount, checkAllAccounts, listConfigurationErrors } from './health.js';
 import { acceptInvite, getInviteOptions, inviteColleague, listInvites, revokeInvite } from './invites.js';
+import { INVITE_LINK_OPERATIONS } from './invite-links.js';
 import { renameAccount } from './rename-account.js';
 import { getLinkForm, getSetupHandout, getSetupStatus } from './setups.js';
 import { listViewers, rememberViewer } from './viewers.js';
 import { listSetups } from './list-setups.js';
+import { WEBHOOK_OPERATIONS } from '../webhooks/operations.js';
 
 /** The operations every deployment has, whatever its providers. */
 export const CORE_OPERATIONS: AnyOperation[] = [
@@ -25,12 +27,14 @@ export const CORE_OPERATIONS: AnyOperation[] = [
   acceptInvite,
   listInvites,
   revokeInvite,
+  ...INVITE_LINK_OPERATIONS,
   checkAccount,
   checkAllAccounts,
   listConfigurationErrors,
   getAuditLog,
   rememberViewer,
   listViewers,
+  ...WEBHOOK_OPERATIONS,
 ];
 
 /** The registry: the core operations and each family's, once each (families of one kit share some). */

@@ -12,12 +12,20 @@ import { brief, SetupHandout } from '../families/handouts.js';
 import { InviteOption } from '../families/link-form.js';
 import { enqueue, recipientOf } from '../outbox.js';
 import { inviteView, InviteView } from '../views.js';
+import { inviteLinkUrl, newLinkNonce } from '../invite-links.js';
 
 const SLACK_USER = /^[UW][A-Z0-9_]{2,}$/;
+const EMAIL = /^[^\s@<>()[\]",;:\\]{1,64}@[^\s@<>()[\]",;:\\]+\.[^\s@<>()[\]",;:\\]{2,}$/;
 
-/** Where the colleague can be reached: a Slack user id means Slack; anything else cloudlink cannot reach yet. */
-function inviteeOf(input: { id: string; name?: string; channel?: Channel }): Invitee {
-  const channel = input.channel ?? (SLACK_USER.test(input.id) ? 'slack' : 'none');
+/** Can this deployment e-mail an invite (SMTP configured, and a page for the link to open)? */
+const canEmail = (ctx: OpContext) => Boolean(ctx.settings.emailInvites && ctx.settings.invitePagesUrl);
+
+/**
+ * Where the colleague can be reached: a Slack user id means Slack; an e-mail address means e-mail when
+ * cloudlink can send it; anything else cloudlink cannot reach (the inviter passes the link on).
+ */
+function inviteeOf(ctx: OpContext, input: { id: string; name?: string; channel?: Channel }): Invitee {
+  const channel = input.channel ?? (SLACK_USER.test(input.id) ? 'slack' : EMAIL.test(input.id) && canEmail(ctx) ? 'email' : 'none');
   return { id: input.id, ...(input.name ? { name: input.name } : {}), channel };
 }
 
@@ -26,13 +34,18 @@ export const getInviteOptions = defineOperation({
   title: 'What can be handed to a colleague',
   description: 'The kinds of setup that can be started and handed to a colleague now (for invite_colleague\'s "start").',
   input: z.object({}).strict(),
-  output: z.object({ options: z.array(InviteOption) }),
+  output: z.object({
+    options: z.array(InviteOption),
+    reach: z
+      .object({ email: z.boolean().describe('Invites can go by e-mail (invitee.channel "email").'), link: z.boolean().describe('Invites carry a link to the invite page, which cloudlink hands back to pass on when it cannot reach the colleague (invitee.channel "none").') })
+      .describe('How a colleague outside Slack can be reached.'),
+  }),
   permission: 'invite',
   nature: READS,
-  summarize: (o) => o.options.map((x) => `${x.value}: ${x.label}`).join('\n'),
+  summarize: (o) => [...o.options.map((x) => `${x.value}: ${x.label}`), `By e-mail: ${o.reach.email ? 'yes' : 'no'}; a link to pass on: ${o.reach.link ? 'yes' : 'no'}.`].join('\n'),
   async run(ctx) {
     const db = await ctx.store.read();
-    return { options: ctx.families.all().flatMap((f) => f.inviteOptions(db)) };
+    return { options: ctx.families.all().flatMap((f) => f.inviteOptions(db)), reach: { email: canEmail(ctx), link: Boolean(ctx.settings.invitePagesUrl) } };
   },
 });
 
@@ -46,33 +59,41 @@ export const inviteColleague = defineOperation({
   name: 'invite_colleague',
   title: 'Invite a colleague to finish a setup',
   description:
-    'Hands a setup to a colleague who can deploy CloudFormation: either an open setup (setupId) or a new one (start, e.g. "aws:management", "aws:linked", "eks:management"). cloudlink sends them what to do and why (a Slack DM when the invitee id is a Slack user id such as U0123ABCD); the result says whether it was delivered. Invites are single-use and expire (7 days by default); both people hear when the account connects.',
+    'Hands a setup to a colleague who can deploy CloudFormation: either an open setup (setupId) or a new one (start, e.g. "aws:management", "aws:linked", "eks:management"). cloudlink sends them what to do and why: a Slack DM when the invitee id is a Slack user id such as U0123ABCD, an e-mail with a link to the invite page when it is an e-mail address and cloudlink can send e-mail (get_invite_options says); otherwise the result carries the link (or the hand-out) for you to pass on. The result says whether it was delivered. Invites and their links are single-use and expire (7 days by default); both people hear when the account connects.',
   input: z
     .object({
       setupId: SetupId.optional().describe('An open setup to hand over (from a start_*_setup call).'),
       start: z.string().max(50).optional().describe('Or start a new setup of this kind for them: aws:management, aws:linked (once a management account is linked) or eks:management.'),
       invitee: z
         .object({
-          id: z.string().trim().min(1).max(200).describe('Who is invited: a Slack user id (U0123ABCD) to reach them by DM, or a name or e-mail address to hand the setup over yourself.'),
+          id: z.string().trim().min(1).max(200).describe('Who is invited: a Slack user id (U0123ABCD) to reach them by DM, an e-mail address, or a name when you pass the link on yourself.'),
           name: z.string().trim().max(200).optional(),
-          channel: z.enum(['slack', 'none']).optional().describe('How to reach them; by default Slack for Slack user ids, otherwise none (you pass the hand-out on).'),
+          channel: z
+            .enum(['slack', 'email', 'none'])
+            .optional()
+            .describe('How to reach them: slack (the default for Slack user ids), email (the default for e-mail addresses when cloudlink can send e-mail), or none: you pass the link (or the hand-out) on yourself.'),
         })
         .strict(),
       message: z.string().trim().max(500, 'the message must be at most 500 characters').optional().describe('A note for the colleague.'),
     })
     .strict()
     .refine((v) => Boolean(v.setupId) !== Boolean(v.start), { message: 'give either setupId (an open setup) or start (a new one), not both', path: ['setupId'] }),
-  output: z.object({ invite: InviteView, delivery: Delivery, handout: SetupHandout.optional().describe('Present when cloudlink cannot reach the colleague: pass it on yourself.') }),
+  output: z.object({
+    invite: InviteView,
+    delivery: Delivery,
+    link: z.string().optional().describe('Present when cloudlink cannot reach the colleague and the invite pages are on: send it to them yourself. It opens the invite page once, and expires with the invite.'),
+    handout: SetupHandout.optional().describe('Present when cloudlink cannot reach the colleague: pass it on yourself.'),
+  }),
   permission: 'invite',
   nature: WRITES,
   async precheck(ctx, input) {
-    checkInvitee(ctx, inviteeOf(input.invitee));
+    checkInvitee(ctx, inviteeOf(ctx, input.invitee));
     if (input.start) inviteOption(ctx, await ctx.store.read(), input.start);
     else requireOpenSetup(requireSetup(await ctx.store.read(), input.setupId!), ctx.now());
   },
   summarize: (o) => `Invited ${o.invite.invitee.name ?? o.invite.invitee.id} (invite ${o.invite.inviteId}, expires ${o.invite.expiresAt}). ${o.delivery.note}`,
   async run(ctx, input) {
-    const invitee = checkInvitee(ctx, inviteeOf(input.invitee));
+    const invitee = checkInvitee(ctx, inviteeOf(ctx, input.invitee));
     const setupId = input.setupId ?? (await startFor(ctx, input.start!)).setupId;
     const now = ctx.now();
     // The hand-out the colleague gets is the inviter's to share: built for the inviter, who may see it all.
@@ -94,6 +115,7 @@ export const inviteColleague = defineOperation({
         status: 'pending',
         createdAt: now.toISOString(),
         expiresAt,
+        ...(ctx.settings.invitePagesUrl ? { link: { nonce: newLinkNonce() } } : {}),
       };
       db.invites.push(invite);
       ctx.audit(db, { type: 'invite', id: invite.id }, { setupId, invitee: invitee.id, channel: invitee.channel });
@@ -103,12 +125,16 @@ export const inviteColleague = defineOperation({
     });
     const view = inviteView(invite, now);
     if (!itemId) {
-      return { invite: view, delivery: { status: 'not_reachable' as const, channel: 'none' as const, note: 'cloudlink cannot reach them: give them the hand-out below yourself.' }, handout };
+      const link = inviteLinkUrl(ctx, invite);
+      const note = link
+        ? 'cloudlink cannot reach them: send them the link yourself. It opens their invite page once (what to do and why, the console button, live status) and expires with the invite.'
+        : 'cloudlink cannot reach them: give them the hand-out below yourself.';
+      return { invite: view, delivery: { status: 'not_reachable' as const, channel: 'none' as const, note }, ...(link ? { link } : {}), handout };
     }
     const [result] = await ctx.deliver([itemId]);
     const delivery = {
-      delivered: { status: 'delivered' as const, note: 'They have the instructions by direct message.' },
-      queued: { status: 'queued' as const, note: 'The cloudlink service will deliver it (this process cannot reach Slack itself).' },
+      delivered: { status: 'delivered' as const, note: invitee.channel === 'email' ? 'They have the instructions by e-mail, with a link to their invite page.' : 'They have the instructions by direct message.' },
+      queued: { status: 'queued' as const, note: `The cloudlink service will deliver it (this process cannot reach ${invitee.channel === 'email' ? 'the mail server' : 'Slack'} itself).` },
       failed: { status: 'failed' as const, note: 'Delivery failed for now; cloudlink retries it.' },
     }[result ?? 'queued'];
     return { invite: view, delivery: { ...delivery, channel: invitee.channel ?? 'none' } };
@@ -118,6 +144,15 @@ export const inviteColleague = defineOperation({
 function checkInvitee(ctx: OpContext, invitee: Invitee): Invitee {
   if (invitee.id === ctx.actor.id) {
     throw new CloudlinkError('INVALID_INPUT', 'You cannot invite yourself: finish the setup directly, or invite a colleague who can deploy the template.', { invitee: 'Choose someone else: you can finish the setup yourself with Add cloud account.' });
+  }
+  if (invitee.channel === 'email') {
+    if (!EMAIL.test(invitee.id)) {
+      throw new CloudlinkError('INVALID_INPUT', `"${invitee.id.slice(0, 80)}" is not an e-mail address cloudlink can send to. Check it (name@example.com), or choose a Slack user instead.`, { invitee: 'Not an e-mail address (name@example.com).' });
+    }
+    if (!canEmail(ctx)) {
+      const missing = [ctx.settings.emailInvites ? '' : 'CLOUDLINK_SMTP_HOST and CLOUDLINK_SMTP_FROM (the mail server)', ctx.settings.invitePagesUrl ? '' : 'CLOUDLINK_PUBLIC_URL (where the invite page is)'].filter(Boolean).join(' and ');
+      throw new CloudlinkError('PLATFORM_NOT_CONFIGURED', `cloudlink cannot send invites by e-mail yet: the operator must set ${missing}. Until then, invite them in Slack, or without a channel to get the link (or hand-out) to pass on yourself.`, { invitee: 'cloudlink cannot send e-mail yet.' });
+    }
   }
   return invitee;
 }

@@ -3,6 +3,7 @@ import { requireAccount, requireNameFree } from '../lookup.js';
 import { defineOperation, REWRITES } from '../registry/operation.js';
 import { AccountName, AccountRef } from '../domain/records.js';
 import { accountView, AccountView } from '../views.js';
+import { announceAccount } from '../webhooks/announce.js';
 
 /** Renames keep the account's id, links and history; renaming to the current name changes nothing. */
 export const renameAccount = defineOperation({
@@ -24,6 +25,7 @@ export const renameAccount = defineOperation({
         account.name = input.newName;
         account.updatedAt = now.toISOString();
         ctx.audit(db, { type: 'account', id: account.id, name: input.newName }, { from: previousName, to: input.newName });
+        announceAccount(ctx, db, 'cloudlink.account.renamed', account, { previousName });
       }
       return { changed: previousName !== input.newName, view: accountView(ctx, account, db, ctx.reader) };
     });

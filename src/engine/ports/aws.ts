@@ -28,7 +28,25 @@ export interface AwsGateway extends AwsOrganizationsGateway {
    */
   verifyRole(input: { roleArn: string; externalId: string; region: string; retryForMs: number; skipOrganization?: boolean }): Promise<VerifiedRole>;
   describeStack(session: AwsSession, stackName: string, region: string): Promise<StackDescription | null>;
+  /**
+   * One AssumeRole with the External ID, for a caller who asked for credentials (no propagation wait,
+   * no probe). Errors never carry the External ID: their text may reach the person who asked.
+   */
+  assumeRole(input: AssumeRoleRequest): Promise<TemporaryCredentials>;
 }
+
+export type AssumeRoleRequest = {
+  roleArn: string;
+  externalId: string;
+  region: string;
+  sessionName: string;
+  durationSeconds: number;
+  /** An inline session policy (JSON): the credentials can do at most what both it and the role allow. */
+  policy?: string;
+};
+
+/** Temporary credentials as STS hands them out. Secret: only ever returned to the caller who asked. */
+export type TemporaryCredentials = { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string };
 
 /** An organization's structure as AWS Organizations reports it. */
 export type OrgNode = { id: string; name: string; kind: 'root' | 'ou'; parentId?: string };

@@ -47,4 +47,8 @@ export interface MicrosoftGateway {
   discoverManagementGroups(cred: CertificateCredential, groupId: string): Promise<ManagementGroupDiscovery>;
   /** An app-only token for `scope`, its granted roles, and (for Graph) GET /organization. */
   verifyGraph(cred: CertificateCredential, opts: { scope: 'graph' | 'exchange'; readOrganization: boolean }): Promise<GraphVerification>;
+  /** An app-only access token for `scope` (`<resource>/.default`), signed in with the certificate. Secret: only for the caller who asked. */
+  accessToken(cred: CertificateCredential, scope: string): Promise<AccessToken>;
 }
+
+export type AccessToken = { token: string; expiresAt: string };

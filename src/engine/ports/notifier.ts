@@ -3,13 +3,20 @@ import { ActorRef, Invitee, type Recipient } from '../domain/records.js';
 import { SetupHandoutBrief } from '../families/handouts.js';
 import { MemberState } from '../families/aws/organization/schema.js';
 import { AccountView, InviteView, SetupView } from '../views.js';
+import { CloudEvent } from '../webhooks/schema.js';
 
 /**
  * What the engine tells people, as views in words for the medium to render. Each person hears once,
  * in words meant for them: `audience` says who they are to the link.
  */
 export const Notification = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('invite'), invite: InviteView, handout: SetupHandoutBrief }),
+  z.object({
+    kind: z.literal('invite'),
+    invite: InviteView,
+    handout: SetupHandoutBrief,
+    /** The invite page's signed link (invite-links.ts): added as it goes out, never stored in the outbox. */
+    link: z.string().optional(),
+  }),
   z.object({
     kind: z.literal('account_linked'),
     account: AccountView,
@@ -39,13 +46,23 @@ export const Notification = z.discriminatedUnion('kind', [
     /** A renewal is under way: its new certificate waits to be uploaded and finished. */
     renewalPending: z.boolean(),
   }),
+  /** For a webhook subscriber (channel `webhook`): the event, POSTed as it is. */
+  z.object({ kind: z.literal('webhook_event'), event: CloudEvent }),
 ]);
 export type Notification = z.infer<typeof Notification>;
 
-/** Delivers notifications on the channels it can reach; Slack implements it today (a DM). */
+/**
+ * Delivers notifications on the channels it can reach: Slack (a DM), e-mail (SMTP), webhooks (a signed POST). A
+ * delivery that can never succeed throws an error with `permanent: true`: it is not retried.
+ */
 export interface Notifier {
   readonly channels: ReadonlySet<Recipient['channel']>;
   deliver(to: Recipient, notification: Notification): Promise<void>;
+}
+
+/** A failure retrying cannot fix (the subscriber was deleted): the outbox marks the item failed at once. */
+export class PermanentDeliveryError extends Error {
+  readonly permanent = true;
 }
 
 /** For a process that reaches nobody (a stdio MCP server): the outbox keeps the news for one that can. */

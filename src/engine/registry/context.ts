@@ -14,7 +14,7 @@ export function operationContext(core: EngineCore, actor: Actor, operation: stri
     reader: actor.via === 'system' ? PUBLIC_READER : readerOf(actor, core.settings),
     operation,
     audit: (db, target, details) => appendAudit(db, core.now(), actor, operation, target, details),
-    runAs: (def, input) => run(def, actor, input),
+    runAs: (def, input, as) => run(def, as ?? actor, input),
     ...(options.progress ? { progress: options.progress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   };

@@ -28,7 +28,7 @@ export type Confirmation<I> = {
   subject(ctx: OpContext, input: I): Promise<ConfirmSubject>;
 };
 
-export type Exposure = { mcp: boolean; cli: boolean };
+export type Exposure = { mcp: boolean; cli: boolean; api: boolean };
 
 /**
  * One operation, defined once: the MCP tools, the CLI commands and the audit entries are derived
@@ -51,7 +51,7 @@ export interface OperationDef<I extends z.ZodType = z.ZodType, O extends z.ZodTy
   precheck?(ctx: OpContext, input: z.infer<I>): Promise<void>;
   /** A short text for people and models that ignore structured results. */
   summarize(output: z.infer<O>): string;
-  /** Where it is offered besides Slack (default: everywhere). */
+  /** Where it is offered besides Slack (default: everywhere; the REST API follows the CLI unless told). */
   exposure?: Partial<Exposure>;
   run(ctx: OpContext, input: z.infer<I>): Promise<z.infer<O>>;
 }
@@ -63,4 +63,4 @@ export type OutputOf<D> = D extends OperationDef<z.ZodType, infer O> ? z.infer<O
 
 export const defineOperation = <I extends z.ZodType, O extends z.ZodType>(def: OperationDef<I, O>): OperationDef<I, O> => def;
 
-export const exposure = (def: AnyOperation): Exposure => ({ mcp: def.exposure?.mcp ?? true, cli: def.exposure?.cli ?? true });
+export const exposure = (def: AnyOperation): Exposure => ({ mcp: def.exposure?.mcp ?? true, cli: def.exposure?.cli ?? true, api: def.exposure?.api ?? def.exposure?.cli ?? true });

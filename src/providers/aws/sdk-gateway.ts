@@ -3,7 +3,7 @@ import pThrottle from 'p-throttle';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import type { Account } from '@aws-sdk/client-organizations';
 import type { STSClient } from '@aws-sdk/client-sts';
-import type { AwsGateway, AwsSession, OrganizationInfo, OrgAccount, OrgDiscovery, OrgNode, StackDescription, StackInstance, VerifiedRole } from '../../engine/ports/aws.js';
+import type { AssumeRoleRequest, AwsGateway, AwsSession, OrganizationInfo, OrgAccount, OrgDiscovery, OrgNode, StackDescription, StackInstance, TemporaryCredentials, VerifiedRole } from '../../engine/ports/aws.js';
 import { principalFromCallerArn } from '../../engine/families/aws-role/arn.js';
 import { CloudlinkError } from '../../engine/errors.js';
 import { isAccessDenied, isNetwork, isThrottle, mapAwsError, mapOrganizationsError } from './errors.js';
@@ -258,10 +258,25 @@ export class SdkAwsGateway implements AwsGateway {
     return client;
   }
 
+  /** One platform STS client per region for vending, kept: a caller asking again reuses its connections. */
+  private readonly vendSts = new Map<string, Promise<STSClient>>();
+
+  private keptPlatformSts(region: string): Promise<STSClient> {
+    this.requirePlatformCredentials();
+    let client = this.vendSts.get(region);
+    if (!client) {
+      client = this.sts(region);
+      this.vendSts.set(region, client);
+      client.catch(() => this.vendSts.delete(region));
+    }
+    return client;
+  }
+
   /** Closes the kept clients (their idle connections never hold the process open). */
   async close() {
-    const clients = [...this.bulkSts.values()];
+    const clients = [...this.bulkSts.values(), ...this.vendSts.values()];
     this.bulkSts.clear();
+    this.vendSts.clear();
     for (const c of clients) (await c.catch(() => undefined))?.destroy();
   }
 
@@ -397,6 +412,38 @@ export class SdkAwsGateway implements AwsGateway {
       throw mapAwsError(e, { roleArn: '', externalId: '', principalArn: '' });
     } finally {
       client.destroy();
+    }
+  }
+
+  /**
+   * Credentials for a caller: one AssumeRole with the External ID (the SDK's own retries for throttling
+   * and network errors), through a kept client. The errors are worded here, not by mapAwsError, whose
+   * checklist names the External ID: a vend's error goes to whoever asked, who need not know it.
+   */
+  async assumeRole(input: AssumeRoleRequest): Promise<TemporaryCredentials> {
+    const { AssumeRoleCommand } = await import('@aws-sdk/client-sts');
+    const platform = await this.keptPlatformSts(input.region);
+    try {
+      const out = await platform.send(
+        new AssumeRoleCommand({ RoleArn: input.roleArn, RoleSessionName: input.sessionName, ExternalId: input.externalId, DurationSeconds: input.durationSeconds, ...(input.policy ? { Policy: input.policy } : {}) }),
+        this.deadline(),
+      );
+      const c = out.Credentials;
+      if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) throw new CloudlinkError('CLOUD_ERROR', 'AWS answered AssumeRole without credentials. Try again in a moment.');
+      return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration.toISOString() };
+    } catch (e) {
+      if (e instanceof CloudlinkError) throw e;
+      const name = (e as Error).name;
+      if (isAccessDenied(e)) {
+        throw new CloudlinkError('ASSUME_ROLE_DENIED', `AWS refused to let cloudlink assume ${input.roleArn} (AccessDenied): the role or its stack may have been deleted, or its trust policy changed. Check the account (check_account, or /cloud status) to see what is wrong; an admin can redeploy the cloudlink stack with its original parameters.`);
+      }
+      if (name === 'ValidationError' && /DurationSeconds|MaxSessionDuration/i.test((e as Error).message)) {
+        throw new CloudlinkError('INVALID_INPUT', `The role ${input.roleArn} does not allow sessions of ${input.durationSeconds} seconds (its MaxSessionDuration is shorter). Ask for a shorter duration, or raise the role's maximum session duration in IAM.`, { durationSeconds: 'Longer than the role allows.' });
+      }
+      if (name === 'MalformedPolicyDocument' || name === 'PackedPolicyTooLarge' || name === 'MalformedPolicyDocumentException' || name === 'PackedPolicyTooLargeException') {
+        throw new CloudlinkError('INVALID_INPUT', `AWS refused the session policy (${name}): ${name.startsWith('Packed') ? 'it is too large once packed; shorten it' : 'it is not a valid IAM policy document; check its JSON and its actions'}, then try again.`, { policy: 'AWS refused this policy.' });
+      }
+      throw mapAwsError(e, { roleArn: input.roleArn, externalId: '', principalArn: '' });
     }
   }
 

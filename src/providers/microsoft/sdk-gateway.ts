@@ -1,5 +1,5 @@
 import type { ClientCertificateCredentialOptions } from '@azure/identity';
-import type { AzureSubscriptionInfo, CertificateCredential, GraphVerification, ManagementGroupDiscovery, MicrosoftGateway } from '../../engine/ports/microsoft.js';
+import type { AccessToken, AzureSubscriptionInfo, CertificateCredential, GraphVerification, ManagementGroupDiscovery, MicrosoftGateway } from '../../engine/ports/microsoft.js';
 import { CloudlinkError } from '../../engine/errors.js';
 import { mapIdentityError } from './errors.js';
 
@@ -90,6 +90,16 @@ export class SdkMicrosoftGateway implements MicrosoftGateway {
   }
 
   private async token(cred: CertificateCredential, resource: string): Promise<string> {
+    return (await this.signIn(cred, `${resource}/.default`)).token;
+  }
+
+  /** An app-only token for a caller who asked for one (`scope` is `<resource>/.default`). */
+  async accessToken(cred: CertificateCredential, scope: string): Promise<AccessToken> {
+    const t = await this.signIn(cred, scope);
+    return { token: t.token, expiresAt: new Date(t.expiresOnTimestamp).toISOString() };
+  }
+
+  private async signIn(cred: CertificateCredential, scope: string) {
     const { ClientCertificateCredential } = await import('@azure/identity');
     const credential = new ClientCertificateCredential(
       cred.tenantId,
@@ -98,8 +108,7 @@ export class SdkMicrosoftGateway implements MicrosoftGateway {
       { ...(this.config.authorityHost ? { authorityHost: this.config.authorityHost, disableInstanceDiscovery: true } : {}), retryOptions: { maxRetries: 2 }, additionalPolicies: this.tokenMeter() },
     );
     try {
-      const t = await credential.getToken(`${resource}/.default`, { abortSignal: AbortSignal.timeout(this.config.timeoutMs) });
-      return t.token;
+      return await credential.getToken(scope, { abortSignal: AbortSignal.timeout(this.config.timeoutMs) });
     } catch (e) {
       throw mapIdentityError(e, cred);
     }

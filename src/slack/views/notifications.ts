@@ -43,7 +43,7 @@ export function notificationMessage(n: Notification): Message {
   switch (n.kind) {
     case 'invite': {
       const who = mention(n.invite.inviter.id, n.invite.inviter.via, n.invite.inviter.name);
-      return { text: `${esc(n.invite.inviter.name ?? 'A colleague')} asked you to connect ${PROVIDER_LABELS[n.invite.provider]} to cloudlink`, blocks: inviteDmBlocks(n.invite, n.handout, who) };
+      return { text: `${esc(n.invite.inviter.name ?? 'A colleague')} asked you to connect ${PROVIDER_LABELS[n.invite.provider]} to cloudlink`, blocks: inviteDmBlocks(n.invite, n.handout, who, n.link) };
     }
     case 'account_linked': {
       const text = linkedText(n);
@@ -73,6 +73,9 @@ export function notificationMessage(n: Notification): Message {
         blocks: [md(`${head}\n${next}`), { type: 'actions', elements: [{ type: 'button', action_id: 'certificate_renew', value: n.account.id, text: { type: 'plain_text', text: n.renewalPending ? 'Finish renewal' : 'Renew certificate' }, style: 'primary' }] }],
       };
     }
+    case 'webhook_event':
+      // Webhook events go to subscribers' URLs, never to a person; said plainly should one ever land here.
+      return { text: `cloudlink event ${n.event.type} about ${n.event.subject}`, blocks: [md(`cloudlink event \`${esc(n.event.type)}\` about ${esc(n.event.subject)}`)] };
     case 'invite_revoked': {
       const text = `:no_entry_sign: ${mention(n.invite.inviter.id, n.invite.inviter.via, n.invite.inviter.name)} revoked the invite to connect ${PROVIDER_LABELS[n.invite.provider]}: there is nothing left for you to do.`;
       return { text: 'An invite was revoked', blocks: [md(text)] };

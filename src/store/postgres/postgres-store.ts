@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { CloudlinkError } from '../../engine/errors.js';
 import { Account, AuditEntry, emptyDatabase, Invite, OutboxItem, Setup, Viewer, type Database } from '../../engine/domain/records.js';
 import { Organization } from '../../engine/families/aws/organization/schema.js';
+import { WebhookSubscriber } from '../../engine/webhooks/schema.js';
 import type { Store } from '../../engine/ports/store.js';
 import { carryAccountIndex, markImmutable } from '../../engine/domain/account-index.js';
 import type { Logger } from '../../log.js';
@@ -38,6 +39,7 @@ const COLLECTIONS = {
   outbox: OutboxItem,
   organizations: Organization,
   viewers: Viewer,
+  webhooks: WebhookSubscriber,
 } satisfies Record<string, z.ZodType>;
 type Collection = keyof typeof COLLECTIONS;
 const NAMES = Object.keys(COLLECTIONS) as Collection[];

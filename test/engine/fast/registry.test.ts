@@ -60,9 +60,21 @@ const SAMPLE: Record<string, Record<string, unknown>> = {
   unlink_organization: { organization: 'x', confirmName: 'x' },
   remember_viewer: { surface: 'slack-home' },
   list_viewers: { surface: 'slack-home' },
+  preview_invite_link: { token: 'x' },
+  open_invite_link: { token: 'x' },
+  get_invite_page: { inviteId: 'i', session: 'session-0123456789' },
+  get_invite_status: { inviteId: 'i', session: 'session-0123456789' },
+  finish_invite_setup: { inviteId: 'i', session: 'session-0123456789', action: 'connect' },
+  get_aws_credentials: { account: 'x' },
+  list_aws_profiles: {},
+  get_access_token: { account: 'x' },
+  create_webhook: { name: 'hook', url: 'https://hooks.example.com/cloudlink' },
+  list_webhooks: {},
+  list_webhook_deliveries: { webhook: 'x' },
+  delete_webhook: { webhook: 'x', confirmName: 'x' },
 };
 
-const ADMIN_ONLY = new Set(['rename', 'delete', 'subscriptions']);
+const ADMIN_ONLY = new Set(['rename', 'delete', 'subscriptions', 'webhooks']);
 
 async function refusal(p: Promise<unknown>): Promise<string> {
   return p.then(
@@ -82,7 +94,7 @@ describe('the operation registry', () => {
       expect(op.description.length, op.name).toBeGreaterThan(40);
       expect(op.input, op.name).toBeInstanceOf(z.ZodObject);
       expect(op.output, op.name).toBeInstanceOf(z.ZodObject);
-      expect(['read', 'link', 'invite', 'rename', 'delete', 'check', 'subscriptions']).toContain(op.permission);
+      expect(['read', 'link', 'invite', 'rename', 'delete', 'check', 'subscriptions', 'credentials', 'webhooks']).toContain(op.permission);
       expect(Object.keys(op.nature).sort()).toEqual(['destructive', 'idempotent', 'openWorld', 'readOnly']);
       if (op.nature.readOnly) expect(op.nature.destructive, op.name).toBe(false);
       // Every sample parses: the refusal below is the permission's, not the input's.
@@ -102,9 +114,21 @@ describe('the operation registry', () => {
     const { engine, store } = await memoryEngine();
     const before = JSON.stringify(await store.read());
     const ops = engine.operations.filter((o) => ADMIN_ONLY.has(o.permission));
-    expect(ops.map((o) => o.name).sort()).toEqual(['delete_account', 'rename_account', 'select_azure_subscriptions', 'unlink_organization']);
+    expect(ops.map((o) => o.name).sort()).toEqual(['create_webhook', 'delete_account', 'delete_webhook', 'list_webhook_deliveries', 'list_webhooks', 'rename_account', 'select_azure_subscriptions', 'unlink_organization']);
     for (const op of ops) expect(await refusal(engine.run(op, member, SAMPLE[op.name])), op.name).toBe('FORBIDDEN');
     expect(JSON.stringify(await store.read())).toBe(before);
+  });
+
+  it('vends credentials to admins only, unless the operator opens it to members', async () => {
+    const { engine, store } = await memoryEngine();
+    const before = JSON.stringify(await store.read());
+    const vending = engine.operations.filter((o) => o.permission === 'credentials');
+    expect(vending.map((o) => o.name).sort()).toEqual(['get_access_token', 'get_aws_credentials']);
+    for (const op of vending) expect(await refusal(engine.run(op, member, SAMPLE[op.name])), op.name).toBe('FORBIDDEN');
+    expect(JSON.stringify(await store.read())).toBe(before);
+    const open = await memoryEngine({ env: { CLOUDLINK_CREDENTIALS_MEMBERS: 'true' } });
+    // Past the permission: the sample names no account, which is what refuses it now.
+    for (const op of vending) expect(await refusal(open.engine.run(op, member, SAMPLE[op.name])), op.name).toBe('NOT_FOUND');
   });
 
   it('refuses linking and inviting to members when members may not link, except an invitee finishing their setup', async () => {
@@ -113,7 +137,7 @@ describe('the operation registry', () => {
     expect(gated.length).toBeGreaterThan(8);
     for (const op of gated) expect(await refusal(engine.run(op, member, SAMPLE[op.name])), op.name).toBe('FORBIDDEN');
     // Reading stays open to members.
-    for (const op of engine.operations.filter((o) => o.permission === 'read' && o.nature.readOnly && !['account', 'setupId', 'organization'].some((k) => k in SAMPLE[o.name]!))) {
+    for (const op of engine.operations.filter((o) => o.permission === 'read' && o.nature.readOnly && !['account', 'setupId', 'organization', 'token', 'session'].some((k) => k in SAMPLE[o.name]!))) {
       expect(await refusal(engine.run(op, member, SAMPLE[op.name])), op.name).toBe('ran');
     }
   });
@@ -147,7 +171,7 @@ describe('layering', () => {
 
   it('keeps the store out of the front ends', async () => {
     const offenders: string[] = [];
-    for (const dir of ['slack', 'mcp', 'cli']) {
+    for (const dir of ['slack', 'mcp', 'cli', 'api', 'web', 'email']) {
       for (const file of await sources(join(SRC, dir))) {
         for (const spec of importsOf(await readFile(file, 'utf8'))) if (/\/store\//.test(spec)) offenders.push(`${relative(SRC, file)} → ${spec}`);
       }

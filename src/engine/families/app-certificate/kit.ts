@@ -44,6 +44,8 @@ export type AppFamilySpec = {
   check(core: EngineCore, cred: CertificateCredential, app: AppRef, previous?: Account): Promise<AppCheck>;
   describe(account: Account): { view: Partial<AppView>; summary: string; capabilities: Capability[] };
   operations: AnyOperation[];
+  /** The scope an access token is vended for when the caller names none (the resource the family is linked for). */
+  tokenScope: string;
 };
 
 export type AppFamily = ProviderFamily & { spec: AppFamilySpec };

@@ -6,6 +6,8 @@ import { AccountName, AwsAccountId, AwsRegion, type AccountOf, type Database } f
 import { accountNameOf } from '../../views.js';
 import { roleFamily, type RoleFamilySpec } from '../aws-role/kit.js';
 import { completeAwsSetup, watchSetup } from '../aws-role/operations.js';
+import { getAwsCredentials } from '../aws-role/credentials.js';
+import { listAwsProfiles } from '../aws-role/profiles.js';
 import { generateExternalId } from '../aws-role/external-id.js';
 import { systemActor } from '../../registry/context.js';
 import type { EngineCore } from '../../context.js';
@@ -142,6 +144,6 @@ const spec: RoleFamilySpec = {
 
 const ORG_ACTOR = systemActor('cloudlink-organizations', 'organization resync');
 
-export const awsFamily = Object.assign(roleFamily(spec, { complete: completeAwsSetup, operations: [watchSetup, ...ORGANIZATION_OPERATIONS] }), {
+export const awsFamily = Object.assign(roleFamily(spec, { complete: completeAwsSetup, operations: [watchSetup, getAwsCredentials, listAwsProfiles, ...ORGANIZATION_OPERATIONS] }), {
   periodic: (core: EngineCore) => organizationsPass(core, ORG_ACTOR, { waitingEveryMs: 60_000 }),
 });

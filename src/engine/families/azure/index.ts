@@ -2,6 +2,7 @@ import type { AccountOf } from '../../domain/records.js';
 import { appFamily, STEPS } from '../app-certificate/kit.js';
 import { completeMicrosoftSetup } from '../app-certificate/operations.js';
 import { ROTATION_OPERATIONS } from '../app-certificate/rotation.js';
+import { getAccessToken } from '../app-certificate/credentials.js';
 import { firstAzureCheck, resyncAzure } from './check.js';
 import { listAzureSubscriptions, selectAzureSubscriptions } from './operations.js';
 import { coverage } from './subscriptions.js';
@@ -50,7 +51,8 @@ export const azureFamily = appFamily(
         capabilities: ['subscriptions'],
       };
     },
-    operations: [listAzureSubscriptions, selectAzureSubscriptions, ...ROTATION_OPERATIONS],
+    operations: [listAzureSubscriptions, selectAzureSubscriptions, ...ROTATION_OPERATIONS, getAccessToken],
+    tokenScope: 'https://management.azure.com/.default',
   },
   { complete: completeMicrosoftSetup },
 );

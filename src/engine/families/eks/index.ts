@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { AccountName, AwsAccountId, AwsRegion, type AccountOf } from '../../domain/records.js';
 import { roleFamily } from '../aws-role/kit.js';
 import { completeAwsSetup, watchSetup } from '../aws-role/operations.js';
+import { getAwsCredentials } from '../aws-role/credentials.js';
+import { listAwsProfiles } from '../aws-role/profiles.js';
 
 const StartInput = z
   .object({
@@ -41,5 +43,5 @@ export const eksFamily = roleFamily(
     },
     revokeExtra: () => [],
   },
-  { complete: completeAwsSetup, operations: [watchSetup] },
+  { complete: completeAwsSetup, operations: [watchSetup, getAwsCredentials, listAwsProfiles] },
 );

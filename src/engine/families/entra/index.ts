@@ -2,6 +2,7 @@ import type { AccountOf } from '../../domain/records.js';
 import { appFamily, requireGrantedRole, STEPS } from '../app-certificate/kit.js';
 import { completeMicrosoftSetup } from '../app-certificate/operations.js';
 import { ROTATION_OPERATIONS } from '../app-certificate/rotation.js';
+import { getAccessToken } from '../app-certificate/credentials.js';
 
 const NEED = { scope: 'graph', role: 'AccessReview.Read.All', api: 'Microsoft Graph' } as const;
 
@@ -22,7 +23,8 @@ export const entraFamily = appFamily(
       };
     },
     describe: (a) => ({ view: { grantedPermissions: (a as AccountOf<'entra'>).entra.grantedPermissions }, summary: '', capabilities: [] }),
-    operations: ROTATION_OPERATIONS,
+    operations: [...ROTATION_OPERATIONS, getAccessToken],
+    tokenScope: 'https://graph.microsoft.com/.default',
   },
   { complete: completeMicrosoftSetup },
 );

@@ -3,6 +3,7 @@ import type { AccountOf } from '../../domain/records.js';
 import { appFamily, requireGrantedRole, STEPS } from '../app-certificate/kit.js';
 import { completeMicrosoftSetup } from '../app-certificate/operations.js';
 import { ROTATION_OPERATIONS } from '../app-certificate/rotation.js';
+import { getAccessToken } from '../app-certificate/credentials.js';
 
 /**
  * Exchange Online app-only access: Microsoft now documents Exchange.ManageAsAppV2 (the Exchange Online
@@ -45,7 +46,8 @@ export const m365Family = appFamily(
       };
     },
     describe: (a) => ({ view: { grantedPermissions: (a as AccountOf<'m365'>).m365.grantedPermissions }, summary: '', capabilities: [] }),
-    operations: ROTATION_OPERATIONS,
+    operations: [...ROTATION_OPERATIONS, getAccessToken],
+    tokenScope: 'https://outlook.office365.com/.default',
   },
   { complete: completeMicrosoftSetup },
 );

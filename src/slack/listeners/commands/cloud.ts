@@ -8,10 +8,12 @@ import { deleteForm, inviteForm, linkStep, organizationStep, renameForm, subscri
 import { openForm, openThenUpdate } from '../../modals.js';
 import { esc, unesc } from '../../text.js';
 import { accountListPage, helpBlocks } from '../../views/accounts.js';
+import { listWebhooks } from '../../../engine/webhooks/operations.js';
+import { webhooksModal } from '../../views/webhooks.js';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
-const USAGE = 'Usage: `/cloud link [aws|eks|azure|m365|entra]`, `/cloud list [search words]`, `/cloud status <name>`, `/cloud org [management account]`, `/cloud rename <name>`, `/cloud delete <name>`, `/cloud subscriptions <azure account>`, `/cloud invite @colleague`, `/cloud help`.';
+const USAGE = 'Usage: `/cloud link [aws|eks|azure|m365|entra]`, `/cloud list [search words]`, `/cloud status <name>`, `/cloud org [management account]`, `/cloud rename <name>`, `/cloud delete <name>`, `/cloud subscriptions <azure account>`, `/cloud invite @colleague`, `/cloud webhooks`, `/cloud help`.';
 
 /** `/cloud <subcommand>`: acknowledged before any store or cloud work, then answered. */
 export const cloudCommand = (deps: SlackDeps) => async ({ command, ack, respond, client }: Args): Promise<void> => {
@@ -70,6 +72,11 @@ export const cloudCommand = (deps: SlackDeps) => async ({ command, ack, respond,
       } catch (e) {
         return ephemeral(esc(userMessage(e, deps.log)));
       }
+    }
+    case 'webhooks': {
+      await ack();
+      const who = await actor();
+      return openForm(client, command.trigger_id, 'Webhooks', async () => webhooksModal((await deps.engine.run(listWebhooks, who, {})).webhooks), deps.log);
     }
     case 'invite': {
       await ack();

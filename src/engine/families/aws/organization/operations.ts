@@ -10,6 +10,7 @@ import { quickCreateUrl } from '../../aws-role/quick-create.js';
 import { TEMPLATE_FILES, templateUrl } from '../../aws-role/templates.js';
 import { MemberState, OrgFilter, type Organization } from './schema.js';
 import { syncOrganization, type SyncSummary } from './sync.js';
+import { announceAccount } from '../../../webhooks/announce.js';
 
 type AwsAccount = AccountOf<'aws'>;
 
@@ -306,6 +307,7 @@ export const unlinkOrganization = defineOperation({
         throw new CloudlinkError('CONFIRMATION_MISMATCH', `To unlink, type the management account's name exactly: "${view.managementAccount.name}". Nothing was unlinked.`, { confirmName: `Type "${view.managementAccount.name}" exactly.` });
       }
       const members = db.accounts.filter((a) => a.provider === 'aws' && (a as AwsAccount).aws.viaOrganization === org.id);
+      for (const m of members) announceAccount(ctx, db, 'cloudlink.account.deleted', m, { reason: 'organization_unlinked' });
       db.accounts = db.accounts.filter((a) => !members.includes(a));
       db.organizations = db.organizations.filter((o) => o.id !== org.id);
       ctx.audit(db, { type: 'account', id: org.managementAccountId, name: view.managementAccount.name }, { organization: 'unlinked', awsOrganizationId: org.awsOrganizationId, deletedAccounts: members.length });

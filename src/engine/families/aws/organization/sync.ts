@@ -8,6 +8,7 @@ import type { OrgAccount, StackInstance } from '../../../ports/aws.js';
 import { parseRoleArn, roleArn } from '../../aws-role/arn.js';
 import { linkedFor } from '../../aws-role/kit.js';
 import type { MemberState, OrgMember, Organization } from './schema.js';
+import { announce, announceAccount } from '../../../webhooks/announce.js';
 
 type AwsAccount = AccountOf<'aws'>;
 
@@ -126,6 +127,7 @@ export async function syncOrganization(core: EngineCore, orgId: string, opts: Sy
       if (!m) {
         m = { accountId: a.id, name: a.name, email: a.email, status: a.status, parentId: a.parentId, state: 'waiting_for_role', firstSeenAt: at, changedAt: at };
         org.members.push(m);
+        announce(core, db, 'cloudlink.organization.member_added', `aws:${a.id}`, { organization: orgRef(org), member: memberRef(m) });
       }
       Object.assign(m, { name: a.name, email: a.email, status: a.status, parentId: a.parentId, ...(a.joinedMethod ? { joinedMethod: a.joinedMethod } : {}), ...(a.joinedAt ? { joinedAt: a.joinedAt } : {}) });
       const before = m.state;
@@ -139,6 +141,7 @@ export async function syncOrganization(core: EngineCore, orgId: string, opts: Sy
         if (before !== v.state) {
           m!.changedAt = at;
           audit(db, m!, before, v.state, linked ? { linkedAccountId: linked.id } : {});
+          if (v.state === 'suspended') announce(core, db, 'cloudlink.organization.member_suspended', `aws:${m!.accountId}`, { organization: orgRef(org), member: memberRef(m!), previousState: before });
         }
       };
       if (a.status !== 'ACTIVE') set({ state: 'suspended', reason: `The account is ${a.status.toLowerCase().replace('_', ' ')} in AWS Organizations: its role cannot be assumed.`, ...(linked ? { fix: 'Its cloudlink account stays, in error, until you delete it.' } : {}) });
@@ -196,6 +199,7 @@ export async function syncOrganization(core: EngineCore, orgId: string, opts: Sy
             };
             db.accounts.push(account);
             linkedNow++;
+            announceAccount(core, db, 'cloudlink.account.linked', account, { how: 'organization', organization: orgRef(org) });
           }
           m.linkedAccountId = id!;
           m.state = 'linked';
@@ -210,6 +214,7 @@ export async function syncOrganization(core: EngineCore, orgId: string, opts: Sy
         if (from !== m.state) {
           m.changedAt = at;
           audit(db, m, from, m.state, m.linkedAccountId ? { linkedAccountId: m.linkedAccountId } : {});
+          if (m.state === 'suspended') announce(core, db, 'cloudlink.organization.member_suspended', `aws:${m.accountId}`, { organization: orgRef(org), member: memberRef(m), previousState: from });
         }
       }
     });
@@ -256,6 +261,10 @@ export async function syncOrganization(core: EngineCore, orgId: string, opts: Sy
   if (changes.length) core.events.emit('outbox.enqueued');
   return { discovered: discovery.accounts.length, linkedNow, changes, byState: final.byState, calls, ms };
 }
+
+/** What a webhook event says of an organization and a member: ids and names, no e-mail address, no External ID. */
+const orgRef = (org: Organization) => ({ id: org.id, managementAccountId: org.managementAccountId, ...(org.awsOrganizationId ? { awsOrganizationId: org.awsOrganizationId } : {}) });
+const memberRef = (m: OrgMember) => ({ awsAccountId: m.accountId, name: m.name, status: m.status, state: m.state, parentId: m.parentId, ...(m.linkedAccountId ? { linkedAccountId: m.linkedAccountId } : {}) });
 
 const accountNameOf = (db: Readonly<Database>, id: string) => db.accounts.find((a) => a.id === id)?.name ?? 'organization';
 

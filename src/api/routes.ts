@@ -1,0 +1,54 @@
+import type { Engine } from '../engine/engine.js';
+import { exposure, type AnyOperation } from '../engine/registry/operation.js';
+import { jsonSchemaOf } from './json-schema.js';
+
+/**
+ * The REST API's routes, derived from the operation registry: one route per operation offered to the
+ * API, `/v1/<operation-name>` with dashes. Read-only operations are GETs (input in the query string,
+ * so they can be bookmarked, cached by nothing and retried freely); the others are POSTs with a JSON
+ * body. The OpenAPI document and the server are both built from this list, so they cannot disagree.
+ */
+export type Route = { def: AnyOperation; method: 'get' | 'post'; path: string; scope: 'read' | 'write' };
+
+export const routePath = (name: string) => `/v1/${name.replace(/_/g, '-')}`;
+
+export function apiRoutes(engine: Pick<Engine, 'operations'>): Route[] {
+  return engine.operations
+    .filter((def) => exposure(def).api)
+    .map((def) => ({ def, method: def.nature.readOnly ? 'get' : 'post', path: routePath(def.name), scope: def.nature.readOnly ? 'read' : 'write' }));
+}
+
+type Prop = { type?: string | string[]; items?: unknown };
+
+/**
+ * A query string as the operation's input: each field converted by the type its JSON Schema gives
+ * (numbers, booleans, lists as repeated or comma-separated values, objects as JSON). What does not
+ * convert is passed on as given, and the operation's own schema refuses it with the field's message.
+ */
+export function inputFromQuery(def: AnyOperation, query: Record<string, unknown>): Record<string, unknown> {
+  const props = (jsonSchemaCache(def).properties ?? {}) as Record<string, Prop>;
+  const out: Record<string, unknown> = {};
+  for (const [k, raw] of Object.entries(query)) {
+    const type = [props[k]?.type].flat()[0];
+    const values = (Array.isArray(raw) ? raw : [raw]).map(String);
+    const one = values.at(-1) ?? '';
+    if (type === 'array') out[k] = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+    else if (type === 'integer' || type === 'number') out[k] = one.trim() !== '' && Number.isFinite(Number(one)) ? Number(one) : one;
+    else if (type === 'boolean') out[k] = one === 'true' ? true : one === 'false' ? false : one;
+    else if (type === 'object') {
+      try {
+        out[k] = JSON.parse(one);
+      } catch {
+        out[k] = one;
+      }
+    } else out[k] = one;
+  }
+  return out;
+}
+
+const cache = new WeakMap<AnyOperation, Record<string, unknown>>();
+function jsonSchemaCache(def: AnyOperation) {
+  let s = cache.get(def);
+  if (!s) cache.set(def, (s = jsonSchemaOf(def.input, 'input')));
+  return s;
+}

@@ -1,0 +1,83 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { composeEngine } from '../compose.js';
+import { ConfigError, type Config } from '../config.js';
+import { CloudlinkError, type ErrorCode } from '../engine/errors.js';
+
+/**
+ * `cloudlink export aws-config`: one ~/.aws/config profile per linked AWS and EKS account, each asking
+ * `cloudlink credentials <account id>` for its credentials when a tool needs them (the id survives
+ * renames; the name is in a comment). The file holds nothing secret. Written to stdout, or to --file
+ * (only over a file cloudlink wrote before, unless --force: it is not a way to lose your own config).
+ */
+
+const USAGE = `Usage: cloudlink export aws-config [--file <path>] [--force] [--prefix <p>] [--region <r>] [--command <how to run cloudlink>]
+  One profile per linked AWS account, credential_process = <command> credentials <account id>.
+  --command defaults to "cloudlink"; give e.g. "npx cloudlink" or "node /opt/cloudlink/dist/bundle/cli.mjs".`;
+
+const MARK = '# Written by cloudlink export aws-config';
+
+type Profile = { profile: string; account: { id: string; name: string }; provider: string; label: string; awsAccountId: string; roleArn: string; kind?: string; region: string };
+
+function flags(args: string[]) {
+  const out: Record<string, string | true> = {};
+  for (let i = 0; i < args.length; i++) {
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(args[i]!);
+    if (!m) throw new ConfigError(`Unexpected argument "${args[i]}".\n\n${USAGE}`);
+    if (m[1] === 'force') out.force = true;
+    else if (['file', 'prefix', 'region', 'command'].includes(m[1]!)) {
+      const v = m[2] ?? args[++i];
+      if (v === undefined) throw new ConfigError(`--${m[1]} needs a value.\n\n${USAGE}`);
+      out[m[1]!] = v;
+    } else throw new ConfigError(`Unknown option --${m[1]}.\n\n${USAGE}`);
+  }
+  return out;
+}
+
+async function profiles(config: Config, input: Record<string, string>): Promise<Profile[]> {
+  if (config.CLOUDLINK_API_URL) {
+    if (!config.CLOUDLINK_API_TOKEN) throw new ConfigError('CLOUDLINK_API_URL is set but CLOUDLINK_API_TOKEN is not: set it to a token the service accepts.');
+    const url = new URL(`${config.CLOUDLINK_API_URL.replace(/\/+$/, '')}/v1/list-aws-profiles`);
+    for (const [k, v] of Object.entries(input)) url.searchParams.set(k, v);
+    const res = await fetch(url, { headers: { authorization: `Bearer ${config.CLOUDLINK_API_TOKEN}` } }).catch(() => {
+      throw new ConfigError(`cloudlink could not reach its service at ${config.CLOUDLINK_API_URL} (CLOUDLINK_API_URL).`);
+    });
+    const body = (await res.json().catch(() => ({}))) as { profiles?: Profile[]; error?: { code?: string; message?: string } };
+    if (!res.ok) throw new CloudlinkError((body.error?.code ?? 'CLOUD_ERROR') as ErrorCode, body.error?.message ?? `The cloudlink service answered HTTP ${res.status}.`);
+    return body.profiles ?? [];
+  }
+  const { engine, store } = await composeEngine(config, { deliver: false });
+  try {
+    const actor = { id: config.CLOUDLINK_CLI_ACTOR ?? (userInfo().username || 'cli'), via: 'cli' as const, role: 'admin' as const };
+    return ((await engine.run(engine.find('list_aws_profiles')!, actor, input)) as { profiles: Profile[] }).profiles;
+  } finally {
+    await store.close?.();
+  }
+}
+
+/** The INI text: a header, then a section per profile with what it is in a comment. */
+export function renderAwsConfig(list: Profile[], command: string, at: Date): string {
+  const lines = [`${MARK} on ${at.toISOString()}: one profile per linked AWS account.`, '# Credentials are vended when a tool asks (credential_process); nothing secret is in this file.', ''];
+  for (const p of list) {
+    lines.push(`[profile ${p.profile}]`, `# ${p.account.name.replace(/[\r\n]/g, ' ')}: ${p.label}, AWS account ${p.awsAccountId}${p.kind ? ` (${p.kind})` : ''}, role ${p.roleArn}`, `credential_process = ${command} credentials ${p.account.id}`, `region = ${p.region}`, '');
+  }
+  return lines.join('\n');
+}
+
+export async function awsConfigCommand(config: Config, args: string[]): Promise<string> {
+  if (args.includes('--help') || args.includes('-h')) return USAGE;
+  const f = flags(args);
+  const input: Record<string, string> = {};
+  if (typeof f.prefix === 'string') input.prefix = f.prefix;
+  if (typeof f.region === 'string') input.region = f.region;
+  const command = typeof f.command === 'string' ? f.command : 'cloudlink';
+  const list = await profiles(config, input);
+  const text = renderAwsConfig(list, command, new Date());
+  if (typeof f.file !== 'string') return text.trimEnd();
+  const existing = await readFile(f.file, 'utf8').catch(() => undefined);
+  if (existing !== undefined && !existing.startsWith(MARK) && f.force !== true) {
+    throw new ConfigError(`${f.file} exists and was not written by cloudlink: it was left as it is. Write to another file (and point AWS_CONFIG_FILE at it, or paste its profiles into your config), or pass --force to replace it.`);
+  }
+  await writeFile(f.file, text);
+  return `Wrote ${list.length} profile${list.length === 1 ? '' : 's'} to ${f.file}. Use one with AWS_CONFIG_FILE=${f.file} AWS_PROFILE=<profile>, e.g. ${list[0] ? list[0].profile : '<profile>'}.`;
+}

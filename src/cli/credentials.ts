@@ -1,0 +1,129 @@
+import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { composeEngine } from '../compose.js';
+import { ConfigError, type Config } from '../config.js';
+import type { Actor } from '../engine/domain/records.js';
+import { CloudlinkError, type ErrorCode } from '../engine/errors.js';
+
+/**
+ * `cloudlink credentials <account>`: what `credential_process` runs. It prints the credentials as
+ * JSON on stdout and nothing else (the AWS CLI and SDKs read stdout; errors go to stderr, exit 1):
+ * for an AWS or EKS account the credential_process format, for Azure, Microsoft 365 and Entra ID an
+ * access token. In-process (the store and cloudlink's own AWS credentials at hand, as on the host
+ * that runs cloudlink), or through a running service's REST API when CLOUDLINK_API_URL is set, which
+ * is how a workstation without the store asks.
+ */
+
+const USAGE = `Usage: cloudlink credentials <account name or id> [--duration <seconds>] [--session-name <name>] [--policy <json> | --policy-file <file>] [--scope <resource>/.default]
+  AWS and EKS accounts: temporary credentials in the credential_process format (~/.aws/config: credential_process = cloudlink credentials "Prod Payer").
+  Azure, Microsoft 365, Entra ID: an access token for --scope (default: the resource the account is linked for).
+  With CLOUDLINK_API_URL and CLOUDLINK_API_TOKEN set, it asks that cloudlink service instead of using the store here.`;
+
+/** Set while cloudlink vends: cloudlink's own AWS profile pointing back at cloudlink would otherwise spawn itself forever. */
+const GUARD = 'CLOUDLINK_VENDING';
+
+type Request = { account: string; durationSeconds?: number; sessionName?: string; policy?: string; scope?: string };
+
+async function parse(args: string[]): Promise<Request> {
+  let account: string | undefined;
+  const req: Partial<Request> = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(a);
+    if (!m) {
+      if (account !== undefined) throw new ConfigError(`One account at a time ("${account}" and "${a}").\n\n${USAGE}`);
+      account = a;
+      continue;
+    }
+    const value = () => {
+      const v = m[2] ?? args[++i];
+      if (v === undefined) throw new ConfigError(`--${m[1]} needs a value.\n\n${USAGE}`);
+      return v;
+    };
+    if (m[1] === 'duration') req.durationSeconds = Number(value());
+    else if (m[1] === 'session-name') req.sessionName = value();
+    else if (m[1] === 'policy') req.policy = value();
+    else if (m[1] === 'policy-file') req.policy = await readFile(value(), 'utf8').catch((e: NodeJS.ErrnoException) => {
+      throw new ConfigError(`Cannot read the session policy file (${e.code ?? e.message}).`);
+    });
+    else if (m[1] === 'scope') req.scope = value();
+    else throw new ConfigError(`Unknown option --${m[1]}.\n\n${USAGE}`);
+  }
+  if (!account) throw new ConfigError(USAGE);
+  return { ...req, account };
+}
+
+const awsInput = (r: Request) => ({ account: r.account, ...(r.durationSeconds !== undefined ? { durationSeconds: r.durationSeconds } : {}), ...(r.sessionName ? { sessionName: r.sessionName } : {}), ...(r.policy ? { policy: r.policy } : {}) });
+const tokenInput = (r: Request) => ({ account: r.account, ...(r.scope ? { scope: r.scope } : {}) });
+
+/** The five fields credential_process reads, in the order the AWS documentation shows them. */
+const processJson = (c: Record<string, unknown>) => JSON.stringify({ Version: c.Version, AccessKeyId: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken, Expiration: c.Expiration });
+
+const wantsToken = (r: Request) => r.scope !== undefined;
+
+export async function credentialsCommand(config: Config, args: string[]): Promise<string> {
+  if (args.includes('--help') || args.includes('-h')) return USAGE;
+  if (process.env[GUARD] === '1') {
+    throw new ConfigError('cloudlink credentials was started by cloudlink credentials: the AWS credentials cloudlink uses for itself come from a profile whose credential_process is cloudlink again. Give cloudlink its own credentials (CLOUDLINK_AWS_PROFILE naming a profile that is not a cloudlink one, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or an instance role), or set CLOUDLINK_API_URL to ask the cloudlink service.');
+  }
+  process.env[GUARD] = '1';
+  const req = await parse(args);
+  return config.CLOUDLINK_API_URL ? remote(config, req) : local(config, req);
+}
+
+async function local(config: Config, req: Request): Promise<string> {
+  // AWS_PROFILE names the profile the calling tool is resolving, whose credential_process is this very
+  // command: cloudlink's own credentials come from elsewhere (CLOUDLINK_AWS_PROFILE, the keys in the
+  // environment, an instance role, the default profile), or every call would spawn another.
+  delete process.env.AWS_PROFILE;
+  if (config.CLOUDLINK_AWS_PROFILE) process.env.AWS_PROFILE = config.CLOUDLINK_AWS_PROFILE;
+  // This process tells nobody anything: the service delivers what vending writes (nothing, today).
+  const { engine, gateways, store } = await composeEngine(config, { deliver: false });
+  const actor: Actor = { id: config.CLOUDLINK_CLI_ACTOR ?? login(), via: 'cli', role: 'admin' };
+  try {
+    if (!wantsToken(req)) {
+      try {
+        return processJson(await engine.run(engine.find('get_aws_credentials')!, actor, awsInput(req)));
+      } catch (e) {
+        if (!(e instanceof CloudlinkError && e.code === 'WRONG_PROVIDER')) throw e;
+      }
+    }
+    return JSON.stringify(await engine.run(engine.find('get_access_token')!, actor, tokenInput(req)));
+  } finally {
+    await (gateways.aws as { close?: () => Promise<void> }).close?.();
+    await store.close?.();
+  }
+}
+
+async function remote(config: Config, req: Request): Promise<string> {
+  if (!config.CLOUDLINK_API_TOKEN) throw new ConfigError('CLOUDLINK_API_URL is set but CLOUDLINK_API_TOKEN is not: set it to a token the service accepts (one of its CLOUDLINK_API_TOKENS, or an OAuth access token).');
+  const call = async (operation: string, input: Record<string, unknown>) => {
+    const base = config.CLOUDLINK_API_URL!.replace(/\/+$/, '');
+    let res: Response;
+    try {
+      res = await fetch(`${base}/v1/${operation}`, { method: 'POST', headers: { authorization: `Bearer ${config.CLOUDLINK_API_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(input), signal: AbortSignal.timeout(config.CLOUDLINK_CLOUD_TIMEOUT_MS * 3) });
+    } catch {
+      throw new ConfigError(`cloudlink could not reach its service at ${base} (CLOUDLINK_API_URL). Check that it runs and that the address is right.`);
+    }
+    const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } } & Record<string, unknown>;
+    if (res.ok) return body;
+    if (body.error?.message) throw new CloudlinkError((body.error.code ?? 'CLOUD_ERROR') as ErrorCode, body.error.message);
+    throw new ConfigError(`The cloudlink service at ${base} answered HTTP ${res.status}.`);
+  };
+  if (!wantsToken(req)) {
+    try {
+      return processJson(await call('get-aws-credentials', awsInput(req)));
+    } catch (e) {
+      if (!(e instanceof CloudlinkError && e.code === 'WRONG_PROVIDER')) throw e;
+    }
+  }
+  return JSON.stringify(await call('get-access-token', tokenInput(req)));
+}
+
+function login() {
+  try {
+    return userInfo().username || 'cli';
+  } catch {
+    return 'cli';
+  }
+}

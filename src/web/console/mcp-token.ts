@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import type { Config } from '../../config.js';
+import { ConfigError } from '../../config.js';
+
+/** How an MCP HTTP bearer token acts (the shape CLOUDLINK_MCP_TOKENS entries take). */
+export type TokenGrant = Config['CLOUDLINK_MCP_TOKENS'][number];
+
+const Stored = z.object({ token: z.string().min(32), createdAt: z.string(), shownAt: z.string().optional() });
+
+const newToken = () => `clk_${randomBytes(32).toString('base64url')}`;
+
+/**
+ * The MCP token the console hands out: made on the first run and kept like the store's key file (owner
+ * only, beside the store), so it survives restarts. The console shows it once: `shownAt` records that
+ * it was, and only a new token (which replaces it at once) is shown again.
+ */
+export class McpTokenFile {
+  private shown: boolean;
+
+  private constructor(
+    private readonly path: string,
+    private state: z.infer<typeof Stored>,
+    /** The live grant MCP HTTP checks: a new token takes effect without a restart. */
+    readonly grant: TokenGrant,
+  ) {
+    this.shown = Boolean(state.shownAt);
+  }
+
+  static async open(path: string, opts: { actor: string; slackUser?: string }, now = new Date()): Promise<McpTokenFile> {
+    let state: z.infer<typeof Stored> | undefined;
+    try {
+      const parsed = Stored.safeParse(JSON.parse(await readFile(path, 'utf8')));
+      if (!parsed.success) throw new ConfigError(`The MCP token file ${path} is damaged. Delete it and restart: cloudlink makes a new token (the old one stops working).`);
+      state = parsed.data;
+    } catch (e) {
+      if (e instanceof ConfigError) throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError(`cloudlink cannot read its MCP token file ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Fix its permissions, or delete it to get a new token.`);
+    }
+    const file = new McpTokenFile(path, state ?? { token: newToken(), createdAt: now.toISOString() }, { token: '', actor: opts.actor, role: 'admin', ...(opts.slackUser ? { slackUser: opts.slackUser } : {}) });
+    file.grant.token = file.state.token;
+    if (!state) {
+      try {
+        await file.save(true);
+      } catch (e) {
+        // Another instance on this host made it a moment ago: use theirs.
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST') return McpTokenFile.open(path, opts, now);
+        throw e;
+      }
+    }
+    return file;
+  }
+
+  get createdAt() {
+    return this.state.createdAt;
+  }
+
+  get shownAt() {
+    return this.state.shownAt;
+  }
+
+  /** The token, the first time it is asked for; afterwards nothing. */
+  async takeOnce(now = new Date()): Promise<string | undefined> {
+    if (this.shown) return undefined;
+    this.shown = true;
+    this.state = { ...this.state, shownAt: now.toISOString() };
+    await this.save(false);
+    return this.state.token;
+  }
+
+  /** A new token, shown once more; the old one stops working now. */
+  async replace(now = new Date()) {
+    this.state = { token: newToken(), createdAt: now.toISOString() };
+    this.grant.token = this.state.token;
+    this.shown = false;
+    await this.save(false);
+  }
+
+  private async save(first: boolean) {
+    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+    const body = JSON.stringify(this.state) + '\n';
+    if (first) return void (await writeFile(this.path, body, { mode: 0o600, flag: 'wx' }));
+    // A replaced file, never a half-written one: the token must survive a crash mid-write.
+    const tmp = `${this.path}.${process.pid}.tmp`;
+    await writeFile(tmp, body, { mode: 0o600 });
+    await rename(tmp, this.path);
+  }
+}

@@ -1,0 +1,109 @@
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { fromIni } from '@aws-sdk/credential-provider-ini';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RoleHandout } from '../../src/engine/families/aws-role/handout.js';
+import { admin, deployStack, harness, type Harness } from '../helpers/engine.js';
+import { CLI } from '../helpers/mcp.js';
+
+const exec = promisify(execFile);
+let h: Harness;
+const linked: Record<string, { id: string; accountId: string }> = {};
+
+/** The built CLI, as a person or credential_process runs it, with the harness's environment. */
+const cli = (args: string[], env: Record<string, string> = {}) => exec(process.execPath, [CLI, ...args], { env: { ...process.env, ...h.env, ...env }, timeout: 20_000 });
+
+async function linkAws(name: string, accountId: string, kind: 'management' | 'linked') {
+  const started = (await h.engine.run(h.engine.find('start_aws_setup')!, admin, { kind })) as RoleHandout;
+  const roleArn = deployStack(h.aws, started, accountId);
+  const done = (await h.engine.run(h.engine.find('complete_aws_setup')!, admin, { setupId: started.setupId, name, roleArn })) as { account: { id: string } };
+  linked[name] = { id: done.account.id, accountId };
+}
+
+beforeAll(async () => {
+  h = await harness();
+  await linkAws('Prod Payer', '111111111111', 'management');
+  await linkAws('Dev / Sandbox', '222222222222', 'linked');
+  // Names whose safe forms collide: they must still get profiles of their own.
+  await linkAws('Dév Sandbox', '333333333333', 'linked');
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('cloudlink credentials', () => {
+  it('prints the credential_process JSON on stdout and nothing else', async () => {
+    const { stdout, stderr } = await cli(['credentials', 'Prod Payer', '--duration', '900']);
+    const lines = stdout.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    const creds = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(Object.keys(creds)).toEqual(['Version', 'AccessKeyId', 'SecretAccessKey', 'SessionToken', 'Expiration']);
+    expect(creds.Version).toBe(1);
+    expect(h.aws.callsOf('AssumeRole').at(-1)!.params).toMatchObject({ DurationSeconds: '900', RoleSessionName: expect.stringMatching(/^cloudlink-/) });
+    expect(stderr).not.toContain(String(creds.SecretAccessKey));
+    const audit = (await h.stored()).audit.at(-1)!;
+    expect(audit).toMatchObject({ operation: 'get_aws_credentials', actor: { via: 'cli' }, target: { id: linked['Prod Payer']!.id }, details: { durationSeconds: 900 } });
+  });
+
+  it('fails with what to do, on stderr and exit 1, for an account that is not there or that it would call itself for', async () => {
+    const missing = await cli(['credentials', 'Nope']).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    expect(missing).toMatchObject({ code: 1, stdout: '' });
+    expect((missing as { stderr: string }).stderr).toMatch(/No linked account is called "Nope"/);
+    const loop = await cli(['credentials', 'Prod Payer'], { CLOUDLINK_VENDING: '1' }).catch((e: { code: number; stderr: string }) => e);
+    expect(loop).toMatchObject({ code: 1 });
+    expect((loop as { stderr: string }).stderr).toMatch(/started by cloudlink credentials/);
+  });
+});
+
+describe('cloudlink export aws-config', () => {
+  it('writes one profile per linked AWS account that the real AWS SDK uses through credential_process', async () => {
+    const file = join(h.dir, 'aws-config');
+    const { stdout } = await cli(['export', 'aws-config', '--file', file, '--command', `${process.execPath} ${CLI}`]);
+    expect(stdout).toMatch(/Wrote 3 profiles/);
+    const text = await readFile(file, 'utf8');
+    const profiles = [...text.matchAll(/^\[profile ([^\]]+)\]$/gm)].map((m) => m[1]);
+    expect(profiles).toEqual(['dev-sandbox', 'dev-sandbox-333333333333', 'prod-payer']);
+    for (const name of profiles) expect(name).toMatch(/^[a-z0-9-]+$/);
+    expect(text).toContain(`credential_process = ${process.execPath} ${CLI} credentials ${linked['Prod Payer']!.id}`);
+    expect(text).not.toMatch(/ExternalId|externalId|SecretAccessKey/);
+
+    // The SDK reads AWS_CONFIG_FILE and AWS_PROFILE, runs credential_process, and signs with what it printed.
+    const saved = { ...process.env };
+    Object.assign(process.env, h.env, { AWS_CONFIG_FILE: file, AWS_PROFILE: 'dev-sandbox-333333333333' });
+    try {
+      const before = h.aws.callsOf('AssumeRole').length;
+      const sts = new STSClient({ region: 'us-east-1', endpoint: h.aws.url, credentials: fromIni() });
+      const me = await sts.send(new GetCallerIdentityCommand({}));
+      sts.destroy();
+      expect(me.Account).toBe('333333333333');
+      const assumed = h.aws.callsOf('AssumeRole').slice(before);
+      expect(assumed).toHaveLength(1);
+      expect(assumed[0]!.accessKeyId).toBe(h.aws.platform.accessKeyId);
+      // The GetCallerIdentity came signed with the assumed role's key, not the platform's.
+      const identity = h.aws.callsOf('GetCallerIdentity').at(-1)!;
+      expect(identity.accessKeyId).toMatch(/^ASIA/);
+      expect(identity.accessKeyId).not.toBe(h.aws.platform.accessKeyId);
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  });
+
+  it('leaves a config it did not write alone, and keeps `cloudlink export` the store export', async () => {
+    const mine = join(h.dir, 'my-config');
+    await writeFile(mine, '[default]\nregion = eu-west-1\n');
+    const refused = await cli(['export', 'aws-config', '--file', mine]).catch((e: { code: number; stderr: string }) => e);
+    expect(refused).toMatchObject({ code: 1 });
+    expect((refused as { stderr: string }).stderr).toMatch(/was not written by cloudlink/);
+    expect(await readFile(mine, 'utf8')).toBe('[default]\nregion = eu-west-1\n');
+
+    const store = await cli(['export']);
+    expect(JSON.parse(store.stdout)).toMatchObject({ schemaVersion: expect.any(Number), accounts: expect.any(Array), webhooks: [] });
+    const printed = await cli(['export', 'aws-config', '--prefix', 'cl', '--region', 'eu-central-1']);
+    expect(printed.stdout).toMatch(/^\[profile cl-prod-payer\]$/m);
+    expect(printed.stdout).toMatch(/^region = eu-central-1$/m);
+  });
+});

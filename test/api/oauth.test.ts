@@ -1,0 +1,80 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApiServer } from '../../src/api/server.js';
+import { loadConfig } from '../../src/config.js';
+import { awsFamily } from '../../src/engine/families/aws/index.js';
+import { completeAwsSetup } from '../../src/engine/families/aws-role/operations.js';
+import { silentLogger } from '../../src/log.js';
+import { admin, deployRole, memoryEngine } from '../helpers/memory.js';
+
+/** The REST API takes the OAuth access tokens the MCP endpoint takes: same issuer, same verifier, same scopes. */
+let issuer: { url: string; server: Server; key: CryptoKey };
+let api: Awaited<ReturnType<typeof startApiServer>>;
+let e: Awaited<ReturnType<typeof memoryEngine>>;
+const MCP_RESOURCE = 'https://cloudlink.example.com/mcp';
+
+async function localIssuer() {
+  const { privateKey, publicKey } = await generateKeyPair('RS256');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+  const server = createServer((req, res) => {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    res.setHeader('content-type', 'application/json');
+    if (req.url === '/.well-known/oauth-authorization-server') return res.end(JSON.stringify({ issuer: url, jwks_uri: `${url}/jwks` }));
+    if (req.url === '/jwks') return res.end(JSON.stringify({ keys: [jwk] }));
+    res.statusCode = 404;
+    res.end('{}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, key: privateKey };
+}
+
+const token = (scope: string, aud = MCP_RESOURCE) => {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ scope, name: 'Alice' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject('alice@example.com').setIssuer(issuer.url).setAudience(aud).setIssuedAt(now - 5).setExpirationTime(now + 600).sign(issuer.key);
+};
+const call = async (method: 'GET' | 'POST', path: string, jwt: string, body?: unknown) => {
+  const res = await fetch(`${api.url}${path}`, { method, headers: { authorization: `Bearer ${jwt}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  return { status: res.status, challenge: res.headers.get('www-authenticate'), body: (await res.json()) as Record<string, any> };
+};
+
+beforeAll(async () => {
+  issuer = await localIssuer();
+  e = await memoryEngine();
+  const s = await e.engine.run(awsFamily.start, admin, { kind: 'management' });
+  await e.engine.run(completeAwsSetup, admin, { setupId: s.setupId, name: 'Payer', roleArn: deployRole(e.aws, s, '111111111111') });
+  // No API audience of its own: the MCP endpoint's tokens (its resource URL) are the API's too.
+  api = await startApiServer(loadConfig({ CLOUDLINK_MCP_OAUTH_ISSUER: issuer.url, CLOUDLINK_MCP_RESOURCE_URL: MCP_RESOURCE }), e.engine, silentLogger, 0);
+});
+afterAll(async () => {
+  await api?.stop();
+  await new Promise<void>((r) => issuer.server.close(() => r()));
+});
+
+describe('OAuth access tokens on the REST API', () => {
+  it('reads with cloudlink:read, is challenged for the write scope, and acts as the token\'s subject', async () => {
+    const read = await token('cloudlink:read');
+    expect((await call('GET', '/v1/list-accounts', read)).status).toBe(200);
+    const refused = await call('POST', '/v1/rename-account', read, { account: 'Payer', newName: 'Billing' });
+    expect(refused.status).toBe(403);
+    expect(refused.challenge).toMatch(/error="insufficient_scope".*scope="cloudlink:read cloudlink:write"/);
+    // Write without admin: a member, whom the engine refuses a rename.
+    const member = await call('POST', '/v1/rename-account', await token('cloudlink:read cloudlink:write'), { account: 'Payer', newName: 'Billing' });
+    expect(member.status).toBe(403);
+    expect(member.body.error.message).toMatch(/only cloudlink admins may rename/);
+    const adminToken = await token('cloudlink:read cloudlink:write cloudlink:admin');
+    expect((await call('POST', '/v1/rename-account', adminToken, { account: 'Payer', newName: 'Billing' })).status).toBe(200);
+    const vended = await call('POST', '/v1/get-aws-credentials', adminToken, { account: 'Billing' });
+    expect(vended.status).toBe(200);
+    expect((await e.store.read()).audit.at(-1)).toMatchObject({ operation: 'get_aws_credentials', actor: { id: 'alice@example.com', name: 'Alice', via: 'api' } });
+  });
+
+  it('refuses a token for another audience, and none of cloudlink\'s scopes', async () => {
+    const other = await call('GET', '/v1/list-accounts', await token('cloudlink:read', 'https://elsewhere.example.com'));
+    expect(other.status).toBe(401);
+    expect(other.challenge).toMatch(/resource_metadata=.*error="invalid_token"/);
+    expect(other.body.error.message).toMatch(/not meant for this server/);
+    expect((await call('GET', '/v1/list-accounts', await token('email profile'))).status).toBe(403);
+  });
+});
