@@ -5,7 +5,16 @@ import { Notification } from '../ports/notifier.js';
 import type { OutboxItem } from '../domain/records.js';
 
 const CLAIM_MS = 60_000;
-const MAX_ATTEMPTS = 8;
+
+/**
+ * How long a channel's deliveries are retried. A person's Slack message is worth retrying for minutes
+ * (Slack is up, or the news is stale); a webhook receiver may be down for a deploy or a night, and its
+ * events are in order per account, so they wait for it: about 13 hours before giving up.
+ */
+export function retryPolicy(channel: string): { maxAttempts: number; delayMs(attempts: number): number } {
+  const [maxAttempts, capMs] = channel === 'webhook' ? [24, 3_600_000] : [8, 300_000];
+  return { maxAttempts, delayMs: (attempts) => Math.min(2 ** attempts * 1000, capMs) };
+}
 const KEEP_DELIVERED_MS = 86_400_000;
 const KEEP_FAILED_MS = 7 * 86_400_000;
 /** Ordered queues (a webhook subscriber's account) delivered at once. */
@@ -153,8 +162,9 @@ export class OutboxDispatcher {
           item.deliveredAt = at.toISOString();
         } else {
           item.lastError = r.error;
-          if (r.permanent || item.attempts >= MAX_ATTEMPTS) item.status = 'failed';
-          else item.nextAttemptAt = new Date(at.getTime() + Math.min(2 ** item.attempts * 1000, 300_000)).toISOString();
+          const policy = retryPolicy(item.recipient.channel);
+          if (r.permanent || item.attempts >= policy.maxAttempts) item.status = 'failed';
+          else item.nextAttemptAt = new Date(at.getTime() + policy.delayMs(item.attempts)).toISOString();
         }
       }
       db.outbox = db.outbox.filter((i) => !(i.status === 'delivered' && at.getTime() - Date.parse(i.deliveredAt ?? i.createdAt) > KEEP_DELIVERED_MS) && !(i.status === 'failed' && at.getTime() - Date.parse(i.createdAt) > KEEP_FAILED_MS));
