@@ -183,6 +183,14 @@ describe('the invite pages over HTTP', () => {
     const missing = await get(`${t.pages.url}/wp-admin`);
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-security-policy')).toBe(CSP);
+    // A body too large for the form: refused with a page, never a stack trace.
+    const { inviteId, link } = await invite(t);
+    const { cookie } = await open(link, new URL(t.pages.publicUrl).origin);
+    const huge = await post(`${t.pages.url}/invite/${inviteId}`, { csrf: 'x', action: 'connect', roleArn: 'a'.repeat(20_000) }, { cookie });
+    expect(huge.status).toBe(413);
+    const body = await huge.text();
+    expect(body).toContain('cloudlink could not read what this page sent');
+    expect(body).not.toMatch(/\bat .*\.(js|ts):\d+/);
   });
 
   it('say where they are in the start-up summary, and point links at CLOUDLINK_PUBLIC_URL under its path', async () => {

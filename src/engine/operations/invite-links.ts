@@ -43,7 +43,7 @@ function stateOf(ctx: OpContext, db: Readonly<Database>, invite: Invite, setup: 
     return {
       state: 'connected',
       headline: view ? `${view.name} is connected.` : 'The account is connected.',
-      detail: `cloudlink verified the role and told ${inviterOf(invite)}. Thank you: there is nothing more to do, and you can close this page.`,
+      detail: `cloudlink verified the role and told ${inviterOf(invite)}.`,
       ...(view ? { account: { name: view.name, summary: view.summary } } : {}),
     };
   }
@@ -206,7 +206,9 @@ export const finishInviteSetup = defineOperation({
     const invite = requireSession(db, input.inviteId, input.session);
     const setup = requireSetup(db, invite.setupId);
     const before = stateOf(ctx, db, invite, setup);
-    if (before.state === 'closed' || before.state === 'connected') throw new CloudlinkError(before.state === 'connected' ? 'SETUP_CLOSED' : 'INVITE_EXPIRED', `${before.headline} ${before.detail ?? ''}`.trim());
+    if (before.state === 'closed' || before.state === 'connected') {
+      throw new CloudlinkError(before.state === 'connected' ? 'SETUP_CLOSED' : invite.status === 'revoked' ? 'INVITE_REVOKED' : 'INVITE_EXPIRED', `${before.headline} ${before.detail ?? ''}`.trim());
+    }
     const as = inviteeActor(invite);
     const family = ctx.families.of(setup.provider);
     const named = input.name ? { name: input.name } : {};

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
@@ -65,26 +65,41 @@ export class McpTokenFile {
   async takeOnce(now = new Date()): Promise<string | undefined> {
     if (this.shown) return undefined;
     this.shown = true;
-    this.state = { ...this.state, shownAt: now.toISOString() };
-    await this.save(false);
-    return this.state.token;
+    const next = { ...this.state, shownAt: now.toISOString() };
+    try {
+      await this.save(false, next);
+    } catch (e) {
+      // Not recorded as shown, so not shown: the next visit tries again.
+      this.shown = false;
+      throw e;
+    }
+    this.state = next;
+    return next.token;
   }
 
   /** A new token, shown once more; the old one stops working now. */
   async replace(now = new Date()) {
-    this.state = { token: newToken(), createdAt: now.toISOString() };
-    this.grant.token = this.state.token;
+    const next = { token: newToken(), createdAt: now.toISOString() };
+    // Saved first: if it cannot be, the old token keeps working.
+    await this.save(false, next);
+    this.state = next;
+    this.grant.token = next.token;
     this.shown = false;
-    await this.save(false);
   }
 
-  private async save(first: boolean) {
+  private async save(first: boolean, state = this.state) {
     await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-    const body = JSON.stringify(this.state) + '\n';
-    if (first) return void (await writeFile(this.path, body, { mode: 0o600, flag: 'wx' }));
-    // A replaced file, never a half-written one: the token must survive a crash mid-write.
-    const tmp = `${this.path}.${process.pid}.tmp`;
+    const body = JSON.stringify(state) + '\n';
+    // Never a half-written file in place: the token must survive a crash mid-write, and another instance
+    // starting on this host at the same moment must read a whole file or none.
+    const tmp = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     await writeFile(tmp, body, { mode: 0o600 });
-    await rename(tmp, this.path);
+    if (!first) return void (await rename(tmp, this.path));
+    try {
+      // A link is created whole, and fails if the file exists: the first instance's token wins.
+      await link(tmp, this.path);
+    } finally {
+      await unlink(tmp).catch(() => undefined);
+    }
   }
 }

@@ -42,9 +42,12 @@ export function consoleRouter(deps: ConsoleDeps): Router {
 
   router.get('/', securityHeaders, async (_req, res) => {
     try {
-      const [accounts, ready, token] = await Promise.all([deps.accounts(), deps.ready(), deps.token.takeOnce()]);
+      const [accounts, ready] = await Promise.all([deps.accounts(), deps.ready()]);
+      const items = await consoleItems(deps.facts, accounts);
+      // Taken last, right before the page is sent: a page that failed to render has not spent it.
+      const token = await deps.token.takeOnce();
       const body = consolePage({
-        items: await consoleItems(deps.facts, accounts),
+        items,
         configs: clientConfigs(deps.facts, token),
         ...(token ? { token } : {}),
         tokenCreatedAt: deps.token.createdAt,
@@ -67,9 +70,17 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     if (!form.success || !sameSite || form.data.csrf.length !== csrf.length || !timingSafeEqual(Buffer.from(form.data.csrf), Buffer.from(csrf))) {
       return void res.status(403).type('html').send(page({ title: 'Console', assets: '/assets', body: html`<h1>That form was not sent from the console</h1><p role="alert">Nothing changed. Open <a href="/">the console</a> and use its button.</p>` }));
     }
-    await deps.token.replace();
+    try {
+      await deps.token.replace();
+    } catch (e) {
+      deps.log.error('the console could not make a new MCP token', { error: e });
+      return void res.status(500).type('html').send(page({ title: 'Console', assets: '/assets', body: html`<h1>No new token</h1><p role="alert">cloudlink could not save a new token (the service logs say why); the old one still works. Fix the disk or permissions and try again.</p>` }));
+    }
     deps.log.info('the console made a new MCP token; the old one no longer works');
     res.redirect(303, '/#assistants');
+  });
+  router.use((err: { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+    res.status(err.status && err.status >= 400 && err.status < 500 ? err.status : 500).type('html').send(page({ title: 'Console', assets: '/assets', body: html`<h1>That request could not be read</h1><p role="alert">Nothing changed. Open <a href="/">the console</a> and try again.</p>` }));
   });
   return router;
 }

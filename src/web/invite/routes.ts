@@ -167,5 +167,9 @@ export function inviteRouter(deps: { engine: Engine; log: Logger; publicUrl: URL
   });
 
   router.use((_req, res) => send(res, 404, refusalPage(paths, 'NOT_FOUND', 'This address is not part of cloudlink\'s invite pages. Open the link from your invite as it was sent to you.')));
+  // A body the parser refused (too large, malformed): a page, never Express's own (which shows a stack outside production).
+  router.use((err: { status?: number }, _req: Request, res: Response, _next: express.NextFunction) => {
+    send(res, err.status && err.status >= 400 && err.status < 500 ? err.status : 500, refusalPage(paths, 'INVALID', 'cloudlink could not read what this page sent. Go back to your invite page, reload it, and try again.'));
+  });
   return router;
 }

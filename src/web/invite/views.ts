@@ -116,13 +116,13 @@ ${steps}
 <h2>What happens next</h2>
 ${
   done
-    ? html`<p>${data.inviter} has been told. cloudlink reads the account's configuration through the role, never its data. You can close this page.</p>`
+    ? html`<p>Nothing more to do: you can close this page. cloudlink reads the account's configuration through the role, never its data.</p>`
     : closed
       ? html`<p>Nothing more happens with this invite.</p>`
       : html`<p>cloudlink assumes the role with the External ID, checks that it answers for the right account and that it does not work without the External ID, and only then calls the account connected. ${data.inviter} hears about it; this page says so too, by itself.</p>`
 }
 ${stack ? html`<p class="muted">To remove the access later, delete the CloudFormation stack <code>${stack}</code>.</p>` : ''}
-<p class="muted">This invite expires on ${data.expiresAt.slice(0, 10)}.</p>`,
+${done || closed ? '' : html`<p class="muted">This invite expires on ${data.expiresAt.slice(0, 10)}.</p>`}`,
   });
 }
 
