@@ -1,6 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { SignJWT, type CryptoKey } from 'jose';
+import { localIssuer, type LocalIssuer } from '../fakes/oauth-issuer.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer } from '../../src/api/server.js';
 import { loadConfig } from '../../src/config.js';
@@ -10,25 +9,11 @@ import { silentLogger } from '../../src/log.js';
 import { admin, deployRole, memoryEngine } from '../helpers/memory.js';
 
 /** The REST API takes the OAuth access tokens the MCP endpoint takes: same issuer, same verifier, same scopes. */
-let issuer: { url: string; server: Server; key: CryptoKey };
+let issuer: LocalIssuer;
 let api: Awaited<ReturnType<typeof startApiServer>>;
 let e: Awaited<ReturnType<typeof memoryEngine>>;
 const MCP_RESOURCE = 'https://cloudlink.example.com/mcp';
 
-async function localIssuer() {
-  const { privateKey, publicKey } = await generateKeyPair('RS256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
-  const server = createServer((req, res) => {
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    res.setHeader('content-type', 'application/json');
-    if (req.url === '/.well-known/oauth-authorization-server') return res.end(JSON.stringify({ issuer: url, jwks_uri: `${url}/jwks` }));
-    if (req.url === '/jwks') return res.end(JSON.stringify({ keys: [jwk] }));
-    res.statusCode = 404;
-    res.end('{}');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, key: privateKey };
-}
 
 const token = (scope: string, aud = MCP_RESOURCE) => {
   const now = Math.floor(Date.now() / 1000);
@@ -49,7 +34,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await api?.stop();
-  await new Promise<void>((r) => issuer.server.close(() => r()));
+  await issuer.close();
 });
 
 describe('OAuth access tokens on the REST API', () => {

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/engine/domain/records.js';
-import { CloudlinkError } from '../../src/engine/errors.js';
 import { awsFamily } from '../../src/engine/families/aws/index.js';
 import type { RoleHandout } from '../../src/engine/families/aws-role/handout.js';
 import { completeAwsSetup } from '../../src/engine/families/aws-role/operations.js';
@@ -13,6 +12,7 @@ import { acceptInvite, inviteColleague, listInvites, revokeInvite } from '../../
 import { renameAccount } from '../../src/engine/operations/rename-account.js';
 import { getSetupStatus } from '../../src/engine/operations/setups.js';
 import { admin, deployStack, harness, member, type Harness } from '../helpers/engine.js';
+import { rejects } from '../helpers/rejects.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -22,17 +22,6 @@ afterEach(async () => {
   await h.close();
 });
 
-async function rejects(p: Promise<unknown>, code: string): Promise<CloudlinkError> {
-  const e = await p.then(
-    () => {
-      throw new Error(`expected ${code}, but it succeeded`);
-    },
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(CloudlinkError);
-  expect((e as CloudlinkError).code).toBe(code);
-  return e as CloudlinkError;
-}
 
 const startAwsSetup = awsFamily.start;
 /** Starts an AWS setup: the family's start operation, whose output is the CloudFormation hand-out. */

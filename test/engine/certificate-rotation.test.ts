@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CloudlinkError } from '../../src/engine/errors.js';
 import type { CertificateHandout } from '../../src/engine/families/app-certificate/handout.js';
 import { completeMicrosoftSetup } from '../../src/engine/families/app-certificate/operations.js';
 import { cancelCertificateRotation, completeCertificateRotation, startCertificateRotation } from '../../src/engine/families/app-certificate/rotation.js';
@@ -11,6 +10,7 @@ import { getAccount } from '../../src/engine/operations/accounts.js';
 import { checkAccount } from '../../src/engine/operations/health.js';
 import type { FakeApp, FakeTenant } from '../fakes/microsoft-fake.js';
 import { admin, harness, member, type Harness } from '../helpers/engine.js';
+import { rejects } from '../helpers/rejects.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -20,12 +20,6 @@ afterEach(async () => {
   await h.close();
 });
 
-async function rejects(p: Promise<unknown>, code: string) {
-  const e = await p.then(() => undefined, (x: unknown) => x);
-  expect(e).toBeInstanceOf(CloudlinkError);
-  expect((e as CloudlinkError).code).toBe(code);
-  return e as CloudlinkError;
-}
 
 const FAMILIES = { azure: azureFamily, entra: entraFamily, m365: m365Family };
 

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/engine/domain/records.js';
-import { CloudlinkError } from '../../src/engine/errors.js';
 import type { CertificateHandout } from '../../src/engine/families/app-certificate/handout.js';
 import { completeMicrosoftSetup } from '../../src/engine/families/app-certificate/operations.js';
 import { azureFamily } from '../../src/engine/families/azure/index.js';
@@ -13,6 +12,7 @@ import { listAccounts } from '../../src/engine/operations/accounts.js';
 import { checkAccount, listConfigurationErrors } from '../../src/engine/operations/health.js';
 import type { FakeTenant } from '../fakes/microsoft-fake.js';
 import { admin, harness, type Harness } from '../helpers/engine.js';
+import { rejects } from '../helpers/rejects.js';
 
 let h: Harness;
 let now = Date.now();
@@ -24,12 +24,6 @@ afterEach(async () => {
   await h.close();
 });
 
-async function rejects(p: Promise<unknown>, code: string) {
-  const e = await p.then(() => undefined, (x: unknown) => x);
-  expect(e).toBeInstanceOf(CloudlinkError);
-  expect((e as CloudlinkError).code).toBe(code);
-  return e as CloudlinkError;
-}
 
 const FAMILIES = { azure: azureFamily, m365: m365Family, entra: entraFamily };
 /** Starts a Microsoft setup with the family's start operation; its output is the certificate hand-out. */

@@ -1,7 +1,6 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { localIssuer, type LocalIssuer } from '../fakes/oauth-issuer.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { awsFamily } from '../../src/engine/families/aws/index.js';
@@ -19,27 +18,11 @@ import { admin, deployRole, memoryEngine } from '../helpers/memory.js';
  * scopes mapped to read-only and mutating tools, and the token's subject as the audited actor.
  */
 
-let issuer: { url: string; server: Server; key: CryptoKey; jwk: JWK };
+let issuer: LocalIssuer;
 let e: Awaited<ReturnType<typeof memoryEngine>>;
 let http: Awaited<ReturnType<typeof startMcpHttp>>;
 const STATIC = 'tok-static-oauth-test-0123456789';
 
-async function localIssuer() {
-  const { privateKey, publicKey } = await generateKeyPair('RS256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
-  const server = createServer((req, res) => {
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    res.setHeader('content-type', 'application/json');
-    if (req.url === '/.well-known/oauth-authorization-server') {
-      return res.end(JSON.stringify({ issuer: url, authorization_endpoint: `${url}/authorize`, token_endpoint: `${url}/token`, jwks_uri: `${url}/jwks`, response_types_supported: ['code'], code_challenge_methods_supported: ['S256'] }));
-    }
-    if (req.url === '/jwks') return res.end(JSON.stringify({ keys: [jwk] }));
-    res.statusCode = 404;
-    res.end('{}');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, key: privateKey, jwk };
-}
 
 type Claims = { sub?: string; scope?: string; aud?: string; iss?: string; exp?: number; name?: string };
 async function token(claims: Claims = {}, key: CryptoKey = issuer.key) {
@@ -60,7 +43,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await http.stop();
-  issuer.server.close();
+  await issuer.close();
 });
 
 describe('MCP over HTTP as an OAuth 2.1 protected resource', () => {
