@@ -20,8 +20,11 @@ const SECRET_PATTERNS: RegExp[] = [
 ];
 const SECRET_KEYS = /secret|password|token|privatekey|private_key|sessiontoken|authorization|encryptionkey|signingsecret/i;
 
+/** Record ids (accounts, setups, deliveries) are UUIDs: long enough to look like key material, but needed to follow a log. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function redact(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return SECRET_PATTERNS.reduce((s, re) => s.replace(re, (m, p1) => (typeof p1 === 'string' && /bearer/i.test(p1) ? `${p1}[redacted]` : '[redacted]')), value);
+  if (typeof value === 'string') return SECRET_PATTERNS.reduce((s, re) => s.replace(re, (m, p1) => (typeof p1 === 'string' && /bearer/i.test(p1) ? `${p1}[redacted]` : UUID.test(m) ? m : '[redacted]')), value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (value instanceof Error) return { name: value.name, message: redact(value.message, depth + 1) };
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));

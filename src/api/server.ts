@@ -9,6 +9,7 @@ import { ApiAuthError, authenticator, mayRead, mayWrite, type ApiCaller, type Au
 import { sendError, sendFailure } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { apiRoutes, inputFromQuery, type Route } from './routes.js';
+import { listen } from '../listen.js';
 
 type WithCaller = Request & { caller?: ApiCaller };
 
@@ -124,10 +125,7 @@ export async function startApiServer(config: Config, engine: Engine, log: Logger
     version: extra.version ?? '1',
     ...(oauth ? { oauth } : {}),
   });
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(port, config.CLOUDLINK_API_HOST, () => resolve(s));
-    s.on('error', reject);
-  });
+  const server: Server = await listen(app, port, config.CLOUDLINK_API_HOST, { what: 'The REST API', portVariable: 'CLOUDLINK_API_PORT', hostVariable: 'CLOUDLINK_API_HOST', canBeOff: true });
   const addr = server.address() as AddressInfo;
   url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
   // Tokens for this API carry its URL as their audience, unless configured (or the MCP endpoint's is shared).

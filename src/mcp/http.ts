@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostHeaderValidation, localhostHostValidation } from '@modelcontextprotocol/express';
 import { NodeStreamableHTTPServerTransport, toNodeHandler } from '@modelcontextprotocol/node';
+import { listen } from '../listen.js';
 import { createMcpHandler, isInitializeRequest, isLegacyRequest, type AuthInfo } from '@modelcontextprotocol/server';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Config } from '../config.js';
@@ -389,10 +390,7 @@ export async function startMcpHttp(config: Config, engine: Engine, log: Logger, 
     },
     log,
   );
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(port, config.CLOUDLINK_MCP_HOST, () => resolve(s));
-    s.on('error', reject);
-  });
+  const server: Server = await listen(app, port, config.CLOUDLINK_MCP_HOST, { what: 'MCP over HTTP', portVariable: 'CLOUDLINK_MCP_HTTP_PORT', hostVariable: 'CLOUDLINK_MCP_HOST', canBeOff: true });
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}/mcp`;

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../log.js';
+import { listen } from '../listen.js';
 
 export type OpsChecks = {
   /** Readiness: the store reachable and migrated, and whatever else must hold before traffic. */
@@ -32,10 +33,7 @@ export async function startOpsServer(opts: { port: number; host: string; registr
   });
   if (opts.router) app.use(opts.router);
   app.use((_req: Request, res: Response) => void res.status(404).json({ error: 'not found: /healthz, /readyz, /metrics' }));
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(opts.port, opts.host, () => resolve(s));
-    s.on('error', reject);
-  });
+  const server: Server = await listen(app, opts.port, opts.host, { what: 'The operator endpoints (/healthz, /readyz, /metrics, the console)', portVariable: 'CLOUDLINK_HTTP_PORT', hostVariable: 'CLOUDLINK_HTTP_HOST', canBeOff: true });
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`,

@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { Engine } from '../engine/engine.js';
 import type { Logger } from '../log.js';
 import { createSlackApp } from './app.js';
+import { listenError } from '../listen.js';
 import { matchingAccounts } from './accounts.js';
 import { accountListPage } from './views/accounts.js';
 import { actorResolver, type SlackDeps } from './deps.js';
@@ -78,14 +79,38 @@ export async function startSlack(config: Config, engine: Engine, log: Logger, op
   };
   if (mode === 'socket') {
     const app = createSlackApp(deps, { token, appToken: config.SLACK_APP_TOKEN, socketMode: true, clientOptions, logger: boltLogger });
-    await app.start();
-    return { summary: 'Socket Mode (development; no public URL needed)', deps, stop: async () => void (await app.stop()) };
+    // Connecting waits for Slack, which may be slow or unreachable: the rest of the service starts
+    // meanwhile, and the log says what is wrong if it takes long or fails.
+    let connected = false;
+    const slow = setTimeout(() => {
+      if (!connected) log.warn('Slack Socket Mode is not connected yet: check that this machine reaches slack.com and that SLACK_APP_TOKEN is an app-level token (xapp-…) with connections:write', { api: config.SLACK_API_URL ?? 'https://slack.com/api/' });
+    }, 10_000);
+    slow.unref();
+    const starting = app.start().then(
+      () => {
+        connected = true;
+        log.info('Slack connected (Socket Mode)');
+      },
+      (e: unknown) => log.error('Slack Socket Mode could not connect: check SLACK_APP_TOKEN (xapp-…, scope connections:write) and SLACK_BOT_TOKEN, or use HTTP mode (SLACK_SIGNING_SECRET)', { error: e }),
+    );
+    return {
+      summary: 'Socket Mode (development; no public URL needed), connecting',
+      deps,
+      stop: async () => {
+        clearTimeout(slow);
+        await starting;
+        await app.stop().catch(() => undefined);
+      },
+    };
   }
   const receiver = new HTTPReceiver({ signingSecret: config.SLACK_SIGNING_SECRET!, endpoints: '/slack/events', logger: boltLogger, processBeforeResponse: opts.processBeforeResponse ?? false });
   refuseFutureTimestamps(receiver, log);
   // Bolt asks auth.test for the bot's ids on the first event unless told; a configured token is enough.
   const app = createSlackApp(deps, { token, receiver, clientOptions, logger: boltLogger });
-  const server = (await app.start(opts.port ?? config.PORT)) as unknown as Server;
+  const port0 = opts.port ?? config.PORT;
+  const server = (await app.start(port0).catch((e: NodeJS.ErrnoException) => {
+    throw e?.code ? listenError(e, port0, '0.0.0.0', { what: 'Slack (HTTP mode)', portVariable: 'PORT' }) : e;
+  })) as unknown as Server;
   const port = (server.address() as AddressInfo).port;
   return { summary: `HTTP mode on :${port}/slack/events`, url: `http://127.0.0.1:${port}/slack/events`, deps, stop: async () => void (await app.stop()) };
 }

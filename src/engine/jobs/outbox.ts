@@ -169,7 +169,13 @@ export class OutboxDispatcher {
       }
       db.outbox = db.outbox.filter((i) => !(i.status === 'delivered' && at.getTime() - Date.parse(i.deliveredAt ?? i.createdAt) > KEEP_DELIVERED_MS) && !(i.status === 'failed' && at.getTime() - Date.parse(i.createdAt) > KEEP_FAILED_MS));
     });
-    for (const [id, r] of results) if (r !== 'released' && !r.ok) this.core.log.warn('a notification could not be delivered', { itemId: id, error: r.error });
+    const byId = new Map(claimed.map((i) => [i.id, i]));
+    for (const [id, r] of results) {
+      if (r === 'released' || r.ok) continue;
+      const to = byId.get(id)?.recipient;
+      // Who it was for (a Slack user, a webhook subscriber by name): what an operator looks up first.
+      this.core.log.warn('a notification could not be delivered', { itemId: id, channel: to?.channel, recipient: to?.name ?? to?.id, error: r.error });
+    }
     return (only ?? []).map((id) => {
       const r = results.get(id);
       return !r || r === 'released' ? 'queued' : r.ok ? 'delivered' : 'failed';
