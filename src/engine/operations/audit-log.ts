@@ -6,14 +6,15 @@ import { AuditEntry } from '../domain/records.js';
 export const getAuditLog = defineOperation({
   name: 'get_audit_log',
   title: 'Read the audit log',
-  description: 'Lists recent changes (who, from which front end, what, when), newest first; optionally only those about one account (name or id).',
+  description: 'Lists recent changes (who, from which front end, what, when), newest first; optionally only those about one account (name or id). Pages with limit and offset; total says how many match.',
   input: z
     .object({
       account: z.string().max(200).optional().describe('Only entries about this account (name or id). Deleted accounts: use the id.'),
       limit: z.number().int().min(1).max(500).default(50),
+      offset: z.number().int().min(0).default(0).describe('Skip this many of the newest matching entries (for the next page: offset + limit).'),
     })
     .strict(),
-  output: z.object({ entries: z.array(AuditEntry) }),
+  output: z.object({ entries: z.array(AuditEntry), total: z.number().describe('How many entries match, before limit and offset.'), offset: z.number() }),
   permission: 'read',
   nature: READS,
   summarize: (o) =>
@@ -21,6 +22,15 @@ export const getAuditLog = defineOperation({
   async run(ctx, input) {
     const db = await ctx.store.read();
     const id = input.account ? (findAccount(db, input.account)?.id ?? input.account.trim()) : undefined;
-    return { entries: db.audit.filter((e) => !id || e.target.id === id).slice(-input.limit).reverse() };
+    // Newest first without copying the whole log: walk it from its end.
+    const entries: z.infer<typeof AuditEntry>[] = [];
+    let total = 0;
+    for (let i = db.audit.length - 1; i >= 0; i--) {
+      const e = db.audit[i]!;
+      if (id && e.target.id !== id) continue;
+      if (total >= input.offset && entries.length < input.limit) entries.push(e);
+      total++;
+    }
+    return { entries, total, offset: input.offset };
   },
 });

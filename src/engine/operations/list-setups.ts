@@ -19,9 +19,10 @@ export const listSetups = defineOperation({
       search: z.string().max(200).optional().describe('Only setups whose id or name contains this text, case-insensitive.'),
       includeClosed: z.boolean().default(false).describe('Also completed and expired setups.'),
       limit: z.number().int().min(1).max(1000).default(50).describe('At most this many (50 when absent).'),
+      offset: z.number().int().min(0).default(0).describe('Skip this many (for the next page: offset + limit).'),
     })
     .strict(),
-  output: z.object({ setups: z.array(SetupView), total: z.number().describe('How many match, before limit.') }),
+  output: z.object({ setups: z.array(SetupView), total: z.number().describe('How many match, before limit and offset.'), offset: z.number() }),
   permission: 'read',
   nature: READS,
   summarize: (o) => (o.total ? `${o.total} setup${o.total === 1 ? '' : 's'}:\n${o.setups.map((s) => `• ${s.setupId} ${s.what}${s.name ? ` "${s.name}"` : ''} ${s.status} (expires ${s.expiresAt})`).join('\n')}` : 'No setups match.'),
@@ -32,6 +33,6 @@ export const listSetups = defineOperation({
     const matching = db.setups
       .filter((s) => (input.includeClosed || setupStatusAt(s, now) === 'open') && (!input.provider || s.provider === input.provider) && (!q || `${s.id}\n${s.name ?? ''}`.toLowerCase().includes(q)))
       .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
-    return { setups: matching.slice(0, input.limit).map((s) => setupView(ctx, s, db, ctx.reader)), total: matching.length };
+    return { setups: matching.slice(input.offset, input.offset + input.limit).map((s) => setupView(ctx, s, db, ctx.reader)), total: matching.length, offset: input.offset };
   },
 });

@@ -143,9 +143,10 @@ export const listWebhookDeliveries = defineOperation({
       webhook: WebhookRef,
       status: z.enum(['pending', 'delivered', 'failed']).optional().describe('Only deliveries with this status.'),
       limit: z.number().int().min(1).max(500).default(50).describe('At most this many (50 when absent).'),
+      offset: z.number().int().min(0).default(0).describe('Skip this many of the newest (for the next page: offset + limit).'),
     })
     .strict(),
-  output: z.object({ webhook: WebhookView, deliveries: z.array(DeliveryView) }),
+  output: z.object({ webhook: WebhookView, deliveries: z.array(DeliveryView), total: z.number().describe('How many match, before limit and offset.'), offset: z.number() }),
   permission: 'webhooks',
   nature: READS,
   summarize: (o) =>
@@ -156,8 +157,8 @@ export const listWebhookDeliveries = defineOperation({
     const db = await ctx.store.read();
     const w = requireWebhook(db, input.webhook);
     const items = db.outbox.filter((i) => isWebhookItem(i) && i.recipient.id === w.id);
-    const shown = items.filter((i) => !input.status || i.status === input.status).slice(-input.limit).reverse();
-    return { webhook: webhookView(w, items), deliveries: shown.map(deliveryView) };
+    const matching = items.filter((i) => !input.status || i.status === input.status).reverse();
+    return { webhook: webhookView(w, items), deliveries: matching.slice(input.offset, input.offset + input.limit).map(deliveryView), total: matching.length, offset: input.offset };
   },
 });
 
