@@ -53,7 +53,9 @@ export const ConfigSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   CLOUDLINK_DATABASE_POOL_SIZE: num(10, 1, 200),
-  CLOUDLINK_HTTP_PORT: z.string().optional().transform((v) => (v === undefined ? 8737 : v === '' || v === 'off' ? undefined : Number(v))).pipe(z.number().int().min(0).max(65535).optional()),
+  // The default as a string: zod skips an optional field's transform when the variable is absent, so a
+  // default computed inside the transform never applied and the operator listener stayed off.
+  CLOUDLINK_HTTP_PORT: z.string().default('8737').transform((v) => (v === '' || v === 'off' ? undefined : Number(v))).pipe(z.number().int().min(0).max(65535).optional()),
   CLOUDLINK_HTTP_HOST: z.string().default('127.0.0.1'),
   CLOUDLINK_DRAIN_SECONDS: num(10, 0, 600),
   // Several instances: how often the leader pings and the others try to lead; a silent leader is replaced within 4 of these.

@@ -140,7 +140,10 @@ export async function confirmWithHuman(input: {
     const state = await confirmations.open(raw, ctx, input.tool, input.args, input.actor);
     const answer = inputResponse(ctx.mcpReq.inputResponses, CONFIRM_KEY);
     if (answer.kind !== 'elicit') throw new CloudlinkError('CONFIRMATION_MISMATCH', `${REFUSED} The retry carried no answer from the person. Call the tool again and the person will be asked again.`);
-    if (answer.action !== 'accept') throw new CloudlinkError('CONFIRMATION_MISMATCH', `Deletion ${answer.action === 'decline' ? 'declined' : 'cancelled'} by the user. ${REFUSED}`);
+    // A person saying no is not an error in the request: its own code, so a program does not retry it as a typo.
+    if (answer.action !== 'accept') {
+      throw new CloudlinkError('CONFIRMATION_DECLINED', `Deletion ${answer.action === 'decline' ? 'declined' : 'cancelled'} by the user. ${REFUSED} Do not call it again unless they ask you to.`, {}, { action: answer.action });
+    }
     const typed = answer.content?.confirmName;
     if (typeof typed !== 'string' || typed.length > 200) throw new CloudlinkError('CONFIRMATION_MISMATCH', `No account name was typed. ${REFUSED}`);
     // The name must still point at what the person was asked about (no account swapped in between).

@@ -155,7 +155,7 @@ describe('MCP 2026-07-28 over Streamable HTTP', () => {
   it('refuses a replayed state: a declined confirmation cannot be replayed as an acceptance', async () => {
     const { state } = await ask(a.url, 'Gamma');
     const declined = await answer(a.url, 'Gamma', state, { action: 'decline' });
-    expect(textOf(declined.body.result!)).toMatch(/declined by the user\. Nothing was deleted/);
+    expect(textOf(declined.body.result!)).toMatch(/declined by the user\. Nothing was deleted[^]*error code: CONFIRMATION_DECLINED/);
     const replay = await answer(a.url, 'Gamma', state, typed('Gamma'));
     expect(replay.body.result?.isError).toBe(true);
     expect(textOf(replay.body.result!)).toMatch(/already used/);

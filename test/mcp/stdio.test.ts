@@ -72,7 +72,7 @@ describe('MCP over stdio (the built server, spawned)', () => {
     // Elicitation: declined aborts; a wrong typed name aborts; the right one deletes.
     const declined = await c.callTool({ name: 'delete_account', arguments: { account: 'Billing' } });
     expect(declined.isError).toBe(true);
-    expect(textOf(declined)).toMatch(/declined by the user. Nothing was deleted/);
+    expect(textOf(declined)).toMatch(/declined by the user. Nothing was deleted[^]*error code: CONFIRMATION_DECLINED/);
     expect(elicitor.asked[0]).toMatch(/Delete the AWS account "Billing"/);
     elicitor.answer = () => ({ action: 'accept', content: { confirmName: 'Biling' } });
     expect((await c.callTool({ name: 'delete_account', arguments: { account: 'Billing' } })).isError).toBe(true);
