@@ -47,26 +47,51 @@ async function fastOpening(flags: string[]) {
   return record ? startOpening(record) : undefined;
 }
 
+const SERVE_USAGE = `Usage: cloudlink serve
+  The service: the Slack app, MCP over HTTP and the REST API (when configured), the invite pages, the
+  operator endpoints, the setup watcher and health checks. Configured by environment variables only
+  (README.md, "Configuration"); it runs until SIGTERM or SIGINT.`;
+const MCP_USAGE = `Usage: cloudlink mcp [--read-only] [--require-elicitation] [--typed-confirmation]
+  An MCP server on stdio, for desktop assistants (what they spawn; it speaks JSON-RPC on stdin/stdout).
+  --read-only             only the read-only tools (CLOUDLINK_MCP_READ_ONLY)
+  --require-elicitation   refuse destructive tools on clients without elicitation (CLOUDLINK_MCP_REQUIRE_ELICITATION)
+  --typed-confirmation    clients without elicitation may pass the typed name (CLOUDLINK_MCP_TYPED_CONFIRMATION)`;
+const MCP_FLAGS = ['--read-only', '--require-elicitation', '--typed-confirmation'];
+
+const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h');
+
+/** Commands that end once they printed their answer (everything but serve and mcp). */
+const oneShot = (command: string | undefined) => command !== undefined && command !== 'serve' && command !== 'mcp';
+
 async function main(argv: string[]) {
   warningsAsJson();
   const [command = 'serve', ...rest] = argv;
+  // Help asked for is the answer: stdout (errors, and the usage shown with them, go to stderr).
   if (command === 'help' || command === '--help' || command === '-h') {
-    process.stderr.write(`${USAGE}\n\nOperations:\n${await operationsHelp()}\n`);
+    process.stdout.write(`${USAGE}\n\nOperations:\n${await operationsHelp()}\n`);
     return;
   }
-  // An assistant waits for the opening exchange: answer it from the build's record before the rest loads.
-  const opening = command === 'mcp' && process.env.CLOUDLINK_MCP_OPENING !== 'off' ? await fastOpening(rest) : undefined;
+  if ((command === 'serve' || command === 'mcp') && wantsHelp(rest)) {
+    process.stdout.write(`${command === 'serve' ? SERVE_USAGE : MCP_USAGE}\n`);
+    return;
+  }
   const { ConfigError, loadConfig } = await import('./config.js');
+  if (command === 'mcp') {
+    for (const f of rest) if (!MCP_FLAGS.includes(f)) throw new ConfigError(`Unknown option ${f}.\n\n${MCP_USAGE}`);
+  }
+  // The configuration is checked before anything answers: an assistant must not be told all is well
+  // (the opening below) by a server that is about to stop on a bad setting.
   const config = loadConfig();
   if (command === 'serve') {
-    if (rest.length) throw new ConfigError(`Unknown option ${rest[0]}.\n\n${USAGE}`);
+    if (rest.length) throw new ConfigError(`Unknown option ${rest[0]}.\n\n${SERVE_USAGE}`);
     const { serve } = await import('./serve.js');
     await serve(config);
     return;
   }
   if (command === 'mcp') {
+    // An assistant waits for the opening exchange: answer it from the build's record before the rest loads.
+    const opening = config.CLOUDLINK_MCP_OPENING !== 'off' ? await fastOpening(rest) : undefined;
     const flags = new Set(rest);
-    for (const f of flags) if (!['--read-only', '--require-elicitation', '--typed-confirmation'].includes(f)) throw new ConfigError(`Unknown option ${f}.\n\n${USAGE}`);
     const { runStdio } = await import('./mcp/stdio.js');
     await runStdio(config, {
       readOnly: flags.has('--read-only') || config.CLOUDLINK_MCP_READ_ONLY,
@@ -89,19 +114,31 @@ async function main(argv: string[]) {
   if (command === 'migrate' || command === 'export' || command === 'import') {
     const [{ createLogger }, commands] = await Promise.all([import('./log.js'), import('./store/commands.js')]);
     const log = createLogger({ level: config.CLOUDLINK_LOG_LEVEL });
-    const out = command === 'migrate' ? await commands.migrateCommand(config, log) : command === 'export' ? await commands.exportCommand(config, log, rest) : await commands.importCommand(config, log, rest);
+    const out = command === 'migrate' ? await commands.migrateCommand(config, log, rest) : command === 'export' ? await commands.exportCommand(config, log, rest) : await commands.importCommand(config, log, rest);
     process.stdout.write(`${out}\n`);
     return;
   }
   const { runCliCommand } = await import('./cli/operations.js');
   if (await runCliCommand(config, command, rest)) return;
-  throw new ConfigError(`Unknown command "${command}".\n\n${USAGE}\n\nOperations:\n${await operationsHelp()}`);
+  throw new ConfigError(`Unknown command "${command}". \`cloudlink help\` lists the commands and operations.\n\n${USAGE}\n\nOperations:\n${await operationsHelp()}`);
 }
+
+/**
+ * A one-shot command closes what it opened, so the process ends by itself once the answer is out. If
+ * something was left open anyway (a bug), it must not hang a script or an AWS tool waiting on
+ * credential_process: after this long the process ends, and says so.
+ */
+const LINGER_MS = 10_000;
 
 main(process.argv.slice(2)).then(
   () => {
     // serve and mcp keep running on their own; an operation is done once it printed its result.
-    if (!['serve', 'mcp', undefined].includes(process.argv[2])) process.exitCode = 0;
+    if (!oneShot(process.argv[2])) return;
+    process.exitCode = 0;
+    setTimeout(() => {
+      process.stderr.write(`cloudlink: the command finished ${LINGER_MS / 1000} s ago but something it opened was still open; exiting. Please report this.\n`);
+      process.exit(0);
+    }, LINGER_MS).unref();
   },
   async (e: unknown) => {
     // Failures a person can fix get their message, not a stack trace.

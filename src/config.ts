@@ -66,6 +66,8 @@ export const ConfigSchema = z.object({
   CLOUDLINK_AWS_REGION: z.string().optional(),
   AWS_REGION: z.string().optional(),
   CLOUDLINK_AWS_ENDPOINT: url,
+  // EC2/ECS instance credentials (IMDS): opt-in, so a laptop or CI answers "no credentials" at once (src/providers/aws/credentials.ts).
+  CLOUDLINK_AWS_INSTANCE_ROLE: bool(false),
   CLOUDLINK_AWS_PRINCIPAL_ARN: z.string().regex(/^arn:[a-z-]+:iam::\d{12}:(root|role\/.+|user\/.+)$/, 'must be an IAM role, user or root ARN').optional(),
   CLOUDLINK_AWS_PROPAGATION_TIMEOUT_SECONDS: num(90, 0, 900),
   CLOUDLINK_AWS_RETRY_BASE_MS: num(1000, 1, 60_000),

@@ -1,24 +1,52 @@
-import { composeService } from './compose.js';
+import { composeService, type Service } from './compose.js';
 import type { Config } from './config.js';
 
 /**
  * `cloudlink serve`: runs until a signal (clean exit, code 0) or a fatal error (one line, code 1),
  * whatever its standard input is. With neither Slack nor MCP HTTP configured nothing else would hold
  * the process open, so it holds itself.
+ *
+ * A signal is heard from the first moment, start-up included: a SIGTERM that arrives while the store is
+ * opening, a key file is being written or the listeners are coming up lets that step finish, then
+ * stops what started, in order, as a running service stops (nothing half-written, the store closed).
+ * Start-up that does not finish within CLOUDLINK_DRAIN_SECONDS of the signal (a database that does not
+ * answer) is abandoned (exit 1), and a second signal ends the process at once.
  */
 export async function serve(config: Config) {
-  const service = await composeService(config);
-  process.stderr.write(`\ncloudlink is running\n${service.lines.map((l) => `  ${l}`).join('\n')}\n\n`);
+  let service: Service | undefined;
+  let stopping: string | undefined;
   const keepAlive = setInterval(() => undefined, 1 << 30);
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    service.log.info('cloudlink is stopping', { signal });
-    await service.stop();
+  const exit = (code: number) => {
     clearInterval(keepAlive);
-    process.exit(0);
+    process.exit(code);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  const stop = async (s: Service, signal: string) => {
+    s.log.info('cloudlink is stopping', { signal });
+    await s.stop();
+    exit(0);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.stderr.write(`cloudlink: ${signal} again; stopping now, without waiting.\n`);
+      return exit(1);
+    }
+    stopping = signal;
+    if (service) return void stop(service, signal);
+    process.stderr.write(`cloudlink: ${signal} during start-up; stopping once what is starting has started (${signal} again to stop at once).\n`);
+    setTimeout(() => {
+      process.stderr.write(`cloudlink: start-up did not finish within ${config.CLOUDLINK_DRAIN_SECONDS} s of ${signal}; stopping without it.\n`);
+      exit(1);
+    }, config.CLOUDLINK_DRAIN_SECONDS * 1000).unref();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    service = await composeService(config);
+  } catch (e) {
+    // Asked to stop anyway: the start-up's failure is reported, as without a signal.
+    clearInterval(keepAlive);
+    throw e;
+  }
+  if (stopping) return stop(service, stopping);
+  process.stderr.write(`\ncloudlink is running\n${service.lines.map((l) => `  ${l}`).join('\n')}\n\n`);
 }

@@ -66,8 +66,11 @@ describe('an operation as a command', () => {
   it('lists the operations, runs one with flags, and prints the structured result on request', async () => {
     const env = { CLOUDLINK_STORE_PATH: join(dir, 'ops', 'cloudlink.json') };
     const help = await run(['help'], env);
-    expect(help.stderr).toMatch(/rename-account +Rename a linked account/);
-    expect(help.stderr).toMatch(/start-aws-setup +Start linking an AWS account/);
+    // Help asked for is the answer: stdout, and exit 0.
+    expect(help.code).toBe(0);
+    expect(help.stderr).toBe('');
+    expect(help.stdout).toMatch(/rename-account +Rename a linked account/);
+    expect(help.stdout).toMatch(/start-aws-setup +Start linking an AWS account/);
     const usage = await run(['rename-account', '--help'], env);
     expect(usage.stdout).toMatch(/--new-name <string> +The new display name/);
     const list = await run(['list-accounts', '--provider', 'aws', '--output', 'json'], env);

@@ -1,4 +1,5 @@
 import type { Engine } from '../engine/engine.js';
+import { CloudlinkError } from '../engine/errors.js';
 import { exposure, type AnyOperation } from '../engine/registry/operation.js';
 import { jsonSchemaOf } from './json-schema.js';
 
@@ -20,10 +21,16 @@ export function apiRoutes(engine: Pick<Engine, 'operations'>): Route[] {
 
 type Prop = { type?: string | string[]; items?: unknown };
 
+/** How people write yes and no in a URL: `?includeClosed=1`, `=yes`, `=true` (any case), and their opposites. */
+const TRUE = new Set(['true', '1', 'yes']);
+const FALSE = new Set(['false', '0', 'no']);
+
 /**
  * A query string as the operation's input: each field converted by the type its JSON Schema gives
- * (numbers, booleans, lists as repeated or comma-separated values, objects as JSON). What does not
- * convert is passed on as given, and the operation's own schema refuses it with the field's message.
+ * (numbers, booleans, lists as repeated or comma-separated values, objects as JSON). A boolean that is
+ * none of true/false, 1/0, yes/no is refused here (INVALID_INPUT, 400) naming the field and what it
+ * takes; anything else that does not convert is passed on as given, and the operation's own schema
+ * refuses it with the field's message.
  */
 export function inputFromQuery(def: AnyOperation, query: Record<string, unknown>): Record<string, unknown> {
   const props = (jsonSchemaCache(def).properties ?? {}) as Record<string, Prop>;
@@ -34,7 +41,15 @@ export function inputFromQuery(def: AnyOperation, query: Record<string, unknown>
     const one = values.at(-1) ?? '';
     if (type === 'array') out[k] = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
     else if (type === 'integer' || type === 'number') out[k] = one.trim() !== '' && Number.isFinite(Number(one)) ? Number(one) : one;
-    else if (type === 'boolean') out[k] = one === 'true' ? true : one === 'false' ? false : one;
+    else if (type === 'boolean') {
+      const v = one.trim().toLowerCase();
+      if (TRUE.has(v)) out[k] = true;
+      else if (FALSE.has(v)) out[k] = false;
+      else {
+        const message = `takes true or false (also 1/0, yes/no), not "${one.slice(0, 50)}"`;
+        throw new CloudlinkError('INVALID_INPUT', `The query parameter ${k} ${message}: e.g. ?${k}=true.`, { [k]: message });
+      }
+    }
     else if (type === 'object') {
       try {
         out[k] = JSON.parse(one);

@@ -80,7 +80,12 @@ export function createApiApp(engine: Engine, opts: ApiOptions) {
 
   for (const route of apiRoutes(engine)) {
     const run = async (req: WithCaller, res: Response) => {
-      const input = route.method === 'get' ? inputFromQuery(route.def, req.query as Record<string, unknown>) : (req.body ?? {});
+      let input: unknown;
+      try {
+        input = route.method === 'get' ? inputFromQuery(route.def, req.query as Record<string, unknown>) : (req.body ?? {});
+      } catch (e) {
+        return sendFailure(res, e, opts.log, route.def.name);
+      }
       if (!input || typeof input !== 'object' || Array.isArray(input)) return sendError(res, 400, 'INVALID_INPUT', 'The request body must be a JSON object with the operation\'s fields (see /openapi.json).');
       try {
         const out = await engine.run(route.def, req.caller!.actor, input);

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { composeEngine } from '../compose.js';
+import { closeComposed } from './close.js';
 import { ConfigError, type Config } from '../config.js';
 import { CloudlinkError, type ErrorCode } from '../engine/errors.js';
 
@@ -46,12 +47,13 @@ async function profiles(config: Config, input: Record<string, string>): Promise<
     if (!res.ok) throw new CloudlinkError((body.error?.code ?? 'CLOUD_ERROR') as ErrorCode, body.error?.message ?? `The cloudlink service answered HTTP ${res.status}.`);
     return body.profiles ?? [];
   }
-  const { engine, store } = await composeEngine(config, { deliver: false });
+  const composed = await composeEngine(config, { deliver: false });
+  const { engine } = composed;
   try {
     const actor = { id: config.CLOUDLINK_CLI_ACTOR ?? (userInfo().username || 'cli'), via: 'cli' as const, role: 'admin' as const };
     return ((await engine.run(engine.find('list_aws_profiles')!, actor, input)) as { profiles: Profile[] }).profiles;
   } finally {
-    await store.close?.();
+    await closeComposed(composed);
   }
 }
 

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { composeEngine } from '../compose.js';
+import { closeComposed } from './close.js';
 import { ConfigError, type Config } from '../config.js';
 import type { Actor } from '../engine/domain/records.js';
 import { CloudlinkError, type ErrorCode } from '../engine/errors.js';
@@ -78,7 +79,8 @@ async function local(config: Config, req: Request): Promise<string> {
   delete process.env.AWS_PROFILE;
   if (config.CLOUDLINK_AWS_PROFILE) process.env.AWS_PROFILE = config.CLOUDLINK_AWS_PROFILE;
   // This process tells nobody anything: the service delivers what vending writes (nothing, today).
-  const { engine, gateways, store } = await composeEngine(config, { deliver: false });
+  const composed = await composeEngine(config, { deliver: false });
+  const { engine } = composed;
   const actor: Actor = { id: config.CLOUDLINK_CLI_ACTOR ?? login(), via: 'cli', role: 'admin' };
   try {
     if (!wantsToken(req)) {
@@ -90,8 +92,7 @@ async function local(config: Config, req: Request): Promise<string> {
     }
     return JSON.stringify(await engine.run(engine.find('get_access_token')!, actor, tokenInput(req)));
   } finally {
-    await (gateways.aws as { close?: () => Promise<void> }).close?.();
-    await store.close?.();
+    await closeComposed(composed);
   }
 }
 

@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import type { z } from 'zod';
 import { composeEngine } from '../compose.js';
+import { closeComposed } from './close.js';
 import type { Config } from '../config.js';
 import { ConfigError } from '../config.js';
 import type { Engine } from '../engine/engine.js';
@@ -118,20 +119,32 @@ export async function runOperation(engine: Engine, actor: Actor, def: AnyOperati
   return { text: output === 'json' ? JSON.stringify(out, null, 2) : def.summarize(out), json: out };
 }
 
-export const cliOperations = (engine: Engine) => engine.operations.filter((d) => exposure(d).cli);
+export const cliOperations = (engine: Pick<Engine, 'operations'>) => engine.operations.filter((d) => exposure(d).cli);
 
+/**
+ * Runs `cloudlink <operation> …` and closes what it opened before returning (the store's connections,
+ * the deliveries its change started), so the process ends once the answer is printed. The operation is
+ * found, and `--help` answered, before the store is opened: neither needs it.
+ */
 export async function runCliCommand(config: Config, name: string, args: string[]): Promise<boolean> {
-  const { engine } = await composeEngine(config, { deliver: true });
-  const def = cliOperations(engine).find((d) => commandName(d.name) === name || d.name === name);
+  const [{ allOperations }, { FAMILIES }] = await Promise.all([import('../engine/operations/index.js'), import('../engine/families/table.js')]);
+  const def = cliOperations({ operations: allOperations(FAMILIES) }).find((d) => commandName(d.name) === name || d.name === name);
   if (!def) return false;
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(`${operationUsage(def)}\n`);
     return true;
   }
-  const actor: Actor = { id: config.CLOUDLINK_CLI_ACTOR ?? safeLogin(), via: 'cli', role: 'admin' };
-  const { text } = await runOperation(engine, actor, def, args);
-  process.stdout.write(`${text}\n`);
-  return true;
+  // Bad flags are refused before anything is opened, too.
+  parseFlags(def, args);
+  const composed = await composeEngine(config, { deliver: true });
+  try {
+    const actor: Actor = { id: config.CLOUDLINK_CLI_ACTOR ?? safeLogin(), via: 'cli', role: 'admin' };
+    const { text } = await runOperation(composed.engine, actor, composed.engine.find(def.name) ?? def, args);
+    process.stdout.write(`${text}\n`);
+    return true;
+  } finally {
+    await closeComposed(composed);
+  }
 }
 
 function safeLogin() {

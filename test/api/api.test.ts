@@ -125,6 +125,28 @@ describe('pagination and filters', () => {
     const unknownField = await call('POST', '/v1/rename-account', { body: { account: 'Prod Payer', newName: 'X', extra: 1 } });
     expect(unknownField.status).toBe(400);
   });
+
+  it('reads a boolean query parameter as people write it (true/1/yes, false/0/no) and refuses anything else by name', async () => {
+    // The three setups linked above are completed: only includeClosed shows them.
+    const total = async (q: string) => {
+      const res = await call('GET', `/v1/list-setups?${q}`);
+      expect(res.status, q).toBe(200);
+      return ((await res.json()) as { total: number }).total;
+    };
+    const closedToo = await total('includeClosed=true');
+    const openOnly = await total('includeClosed=false');
+    expect(closedToo).toBeGreaterThanOrEqual(openOnly + 3);
+    for (const yes of ['1', 'yes', 'TRUE', 'Yes']) expect(await total(`includeClosed=${yes}`), yes).toBe(closedToo);
+    for (const no of ['0', 'no', 'False']) expect(await total(`includeClosed=${no}`), no).toBe(openOnly);
+    for (const bad of ['maybe', '', '2']) {
+      const res = await call('GET', `/v1/list-setups?includeClosed=${bad}`);
+      expect(res.status, bad).toBe(400);
+      const body = (await res.json()) as { error: { code: string; message: string; fields: Record<string, string> } };
+      expect(body.error.code).toBe('INVALID_INPUT');
+      expect(body.error.message).toMatch(/includeClosed takes true or false \(also 1\/0, yes\/no\)/);
+      expect(Object.keys(body.error.fields)).toEqual(['includeClosed']);
+    }
+  });
 });
 
 describe('credentials over HTTP', () => {

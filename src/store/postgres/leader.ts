@@ -56,12 +56,23 @@ export function lead(url: string, opts: { retryMs?: number; log?: Logger; start(
           void lose('connection closed');
         });
         await c.connect();
+        // Stopped while connecting (a service stopping during start-up): this connection is nobody's.
+        if (stopped) {
+          await c.end().catch(() => undefined);
+          return;
+        }
         // PostgreSQL 14+; older servers keep the lock until TCP keepalive notices a dead peer.
         await c.query(`SET idle_session_timeout = ${Math.round(retryMs * 3)}`).catch(() => undefined);
         client = c;
       }
       const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [LEADER_LOCK]);
-      if (rows[0]?.ok && !stopped) {
+      if (stopped) {
+        // Stopped while asking: whatever was taken goes with the connection.
+        await client?.end().catch(() => undefined);
+        client = undefined;
+        return;
+      }
+      if (rows[0]?.ok) {
         leading = true;
         await client.query('INSERT INTO cloudlink_leader (name, holder, since) VALUES ($1, $2, now()) ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, since = EXCLUDED.since', ['background', holder]).catch(() => undefined);
         opts.log?.info('this instance leads: it runs the background work', { holder });

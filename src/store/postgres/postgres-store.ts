@@ -9,6 +9,7 @@ import { WebhookSubscriber } from '../../engine/webhooks/schema.js';
 import type { Store } from '../../engine/ports/store.js';
 import { carryAccountIndex, markImmutable } from '../../engine/domain/account-index.js';
 import type { Logger } from '../../log.js';
+import { ConfigError } from '../../config.js';
 import { migrate, pendingMigrations } from './migrate.js';
 import { lead } from './leader.js';
 
@@ -67,6 +68,39 @@ export function redactUrl(url: string): string {
 }
 
 /**
+ * Why the first connection failed, as a setting to fix: the database, the sign-in or the server's
+ * address in CLOUDLINK_DATABASE_URL (shown without its password), each with what to do.
+ */
+export function connectProblem(e: unknown, url: string): ConfigError {
+  const err = e as { code?: string; message?: string } | undefined;
+  const code = err?.code;
+  let u: URL | undefined;
+  try {
+    u = new URL(url);
+  } catch {
+    /* the configuration checked its shape; say it generally */
+  }
+  const where = `CLOUDLINK_DATABASE_URL (${redactUrl(url)})`;
+  const hostname = u?.hostname || 'localhost';
+  const host = `${hostname}:${u?.port || '5432'}`;
+  const user = u?.username ? decodeURIComponent(u.username) : undefined;
+  const database = (u && decodeURIComponent(u.pathname.replace(/^\//, ''))) || user || 'postgres';
+  // The server's own words name the user or the database it refused; they never hold the password.
+  const said = (err?.message ?? String(e)).split(url).join(redactUrl(url)).slice(0, 300);
+  if (code === '3D000') {
+    return new ConfigError(`The database "${database}" does not exist on ${host}, named by ${where}. Create it (\`createdb -h ${hostname}${user ? ` -U ${user}` : ''} ${database}\`), or point CLOUDLINK_DATABASE_URL at a database that exists.`);
+  }
+  if (code === '28P01' || code === '28000' || /password must be a string/i.test(said)) {
+    const why = /password must be a string/i.test(said) ? 'the server asks for a password and the URL has none' : said || 'authentication failed';
+    return new ConfigError(`PostgreSQL at ${host} refused to sign in${user ? ` as "${user}"` : ''}: ${why}. Check the user name and password in ${where} (percent-encode special characters in the password), and that the server lets this user in from this host (pg_hba.conf).`);
+  }
+  if (code === 'ECONNREFUSED') return new ConfigError(`Nothing answers at ${host}, where ${where} points (connection refused). Start PostgreSQL there, or fix the host and port in CLOUDLINK_DATABASE_URL.`);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new ConfigError(`The host "${hostname}" in ${where} cannot be found (${code}). Check its spelling and this machine's DNS, or use the server's IP address.`);
+  if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return new ConfigError(`PostgreSQL at ${host}, where ${where} points, cannot be reached (${code}). Check that the server runs and that this machine may reach that port (firewall, security group).`);
+  return new ConfigError(`cloudlink cannot connect to its PostgreSQL database, ${where} (${code ?? said}). Check the URL and that the server is up.`);
+}
+
+/**
  * The store on PostgreSQL, for several instances behind a load balancer. Each record is a row with a
  * version; a mutation runs on an in-memory draft of the current data (immer: unchanged records are
  * shared), and only the records it changed are written, in one transaction, each updated only if its
@@ -99,7 +133,7 @@ export class PostgresStore extends EventEmitter<{ change: [Set<Collection>] }> i
   }
 
   async init(): Promise<void> {
-    const client = await this.connect();
+    const client = await this.connect(true);
     try {
       const applied = await migrate(client);
       if (applied.length) this.log?.info('PostgreSQL migrations applied', { migrations: applied });
@@ -112,10 +146,29 @@ export class PostgresStore extends EventEmitter<{ change: [Set<Collection>] }> i
     await this.listen();
   }
 
-  private async connect(): Promise<pg.PoolClient> {
+  /** `cloudlink migrate`: applies what is missing, nothing else; the migrations applied now, and how many are applied in all. */
+  async migrate(): Promise<{ applied: string[]; total: number }> {
+    const client = await this.connect(true);
+    try {
+      const applied = await migrate(client);
+      if (applied.length) this.log?.info('PostgreSQL migrations applied', { migrations: applied });
+      const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM cloudlink_migrations');
+      return { applied, total: rows[0]?.n ?? applied.length };
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * A connection from the pool. The first one (`first`: start-up, `cloudlink migrate`) says what is
+   * wrong with CLOUDLINK_DATABASE_URL when the server cannot be reached or refuses it: that is a
+   * setting to fix, not a failed write. Later failures are the store's (the server went away).
+   */
+  private async connect(first = false): Promise<pg.PoolClient> {
     try {
       return await this.pool.connect();
     } catch (e) {
+      if (first) throw connectProblem(e, this.url);
       throw new CloudlinkError('STORE_WRITE_FAILED', `cloudlink cannot reach its PostgreSQL database ${this.location} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Check CLOUDLINK_DATABASE_URL and that the server is up.`);
     }
   }

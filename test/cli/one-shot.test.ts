@@ -1,0 +1,111 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI } from '../helpers/mcp.js';
+import { testDatabase } from '../helpers/postgres.js';
+
+/**
+ * One-shot commands on both stores end by themselves once they printed: the CLI's safety net would
+ * end a process that lingers only after 10 s, so a command that takes seconds left something open.
+ */
+const PROMPT_MS = 4000;
+const KEY = Buffer.alloc(32, 7).toString('base64');
+
+let dir: string;
+let db: Awaited<ReturnType<typeof testDatabase>>;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cloudlink-oneshot-'));
+  db = await testDatabase();
+});
+afterAll(async () => {
+  await db?.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function cli(args: string[], env: Record<string, string>, stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, CLOUDLINK_CLI_ACTOR: 'tester', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: Date.now() - t0 });
+    });
+    child.stdin.end(stdin ?? '');
+  });
+}
+
+const stores = (): { name: string; env: Record<string, string> }[] => [
+  { name: 'lowdb', env: { CLOUDLINK_STORE_PATH: join(dir, 'lowdb', 'cloudlink.json') } },
+  { name: 'PostgreSQL', env: { CLOUDLINK_DATABASE_URL: db.url, CLOUDLINK_ENCRYPTION_KEY: KEY } },
+];
+
+describe('one-shot commands close what they opened', () => {
+  it('list, change, export, import, migrate, credentials and export aws-config each exit promptly on both stores', async () => {
+    for (const store of stores()) {
+      const exportFile = join(dir, `${store.name}.json`);
+      const runs: [string[], number][] = [
+        [['migrate'], 0],
+        [['list-accounts'], 0],
+        [['create-webhook', '--name', `hook-${store.name}`, '--url', 'https://example.com/hook'], 0],
+        [['list-webhooks', '--output', 'json'], 0],
+        [['rename-account', '--account', 'nobody', '--new-name', 'x'], 1],
+        [['export', '--file', exportFile], 0],
+        [['import', '--file', exportFile], 1],
+        [['export', 'aws-config'], 0],
+        [['credentials', 'nobody'], 1],
+      ];
+      for (const [args, code] of runs) {
+        const r = await cli(args, store.env);
+        expect(r.code, `${store.name}: ${args.join(' ')}: ${r.stderr}`).toBe(code);
+        expect(r.ms, `${store.name}: ${args.join(' ')} took ${r.ms} ms`).toBeLessThan(PROMPT_MS);
+        expect(r.stderr, `${store.name}: ${args.join(' ')}`).not.toMatch(/still open/);
+      }
+    }
+    // What the commands wrote is there: the change went through before the store closed.
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      const { rows } = await c.query<{ n: number }>("SELECT count(*)::int AS n FROM cloudlink_records WHERE collection = 'webhooks' AND NOT deleted");
+      expect(rows[0]!.n).toBe(1);
+      // And no connection of those processes is left behind.
+      const left = await c.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'cloudlink%'");
+      expect(left.rows[0]!.n).toBe(0);
+    } finally {
+      await c.end();
+    }
+  }, 120_000);
+
+  it('answers an operation\'s --help and refuses its unknown flags without opening the store', async () => {
+    const path = join(dir, 'untouched', 'cloudlink.json');
+    const help = await cli(['list-accounts', '--help'], { CLOUDLINK_STORE_PATH: path });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/cloudlink list-accounts: /);
+    const bad = await cli(['list-accounts', '--colour', 'red'], { CLOUDLINK_STORE_PATH: path });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/Unknown option --colour/);
+    expect(existsSync(path)).toBe(false);
+    // An unknown database is not even asked.
+    const pgHelp = await cli(['list-accounts', '--help'], { CLOUDLINK_DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/none', CLOUDLINK_ENCRYPTION_KEY: KEY });
+    expect(pgHelp.code, pgHelp.stderr).toBe(0);
+  });
+
+  it('leaves the store usable after a command that failed on its input (the next one reads it)', async () => {
+    await writeFile(join(dir, 'not-json.json'), '{');
+    const env = { CLOUDLINK_DATABASE_URL: db.url, CLOUDLINK_ENCRYPTION_KEY: KEY };
+    const bad = await cli(['import', '--file', join(dir, 'not-json.json')], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/is not a cloudlink export: it is not valid JSON/);
+    const list = await cli(['list-webhooks'], env);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/hook-PostgreSQL/);
+  });
+});
