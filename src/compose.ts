@@ -59,7 +59,7 @@ export function gatewaysFrom(config: Config, settings: EngineSettings, log?: Log
       maxAttempts: 3,
       requestTimeoutMs: config.CLOUDLINK_CLOUD_TIMEOUT_MS,
       retryBaseMs: config.CLOUDLINK_AWS_RETRY_BASE_MS,
-      hasCredentialSource: Boolean(awsCredentialSource()),
+      hasCredentialSource: Boolean(awsCredentialSource(process.env, config.CLOUDLINK_AWS_INSTANCE_ROLE)),
       ...(log ? { log } : {}),
       ...(meter ? { onCall: (service: string, operation: string, outcome: 'ok' | 'error' | 'throttled') => meter.cloud(service, operation, outcome) } : {}),
     }),
@@ -195,7 +195,7 @@ export async function composeService(given: Config, opts: ServiceOptions = {}): 
   const store = await engine.describeStore();
   lines.push(`store      ${store.location} (${store.kind}, ${store.accounts} account${store.accounts === 1 ? '' : 's'})`);
 
-  const source = awsCredentialSource();
+  const source = awsCredentialSource(process.env, config.CLOUDLINK_AWS_INSTANCE_ROLE);
   if (config.CLOUDLINK_AWS_PRINCIPAL_ARN || source) {
     const principal = await composed.gateways.aws.platformPrincipalArn().then(
       (p) => p,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ConfigError } from './config.js';
 
@@ -13,15 +13,43 @@ export async function loadEncryptionKey(configured: string | undefined, keyFile:
     if (key.length !== 32) throw new ConfigError('CLOUDLINK_ENCRYPTION_KEY must be 32 random bytes, base64-encoded (e.g. `openssl rand -base64 32`).');
     return { key, source: 'CLOUDLINK_ENCRYPTION_KEY' };
   }
-  try {
-    const key = Buffer.from((await readFile(keyFile, 'utf8')).trim(), 'base64');
-    if (key.length !== 32) throw new ConfigError(`The key file ${keyFile} does not hold a 32-byte base64 key. Restore it, or set CLOUDLINK_ENCRYPTION_KEY.`);
-    return { key, source: keyFile };
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
+  const existing = await readKeyFile(keyFile);
+  if (existing) return { key: existing, source: keyFile };
   const key = randomBytes(32);
   await mkdir(dirname(keyFile), { recursive: true, mode: 0o700 });
-  await writeFile(keyFile, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  // Written whole to a temporary file, flushed, then linked into place: a crash or a kill mid-write
+  // leaves no empty key file (which would lock the store's sealed keys away), and a link fails if the
+  // file exists, so of two instances starting together the first key wins and the other reads it.
+  const tmp = `${keyFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const handle = await open(tmp, 'wx', 0o600);
+  try {
+    await handle.writeFile(key.toString('base64') + '\n');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await link(tmp, keyFile);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    const won = await readKeyFile(keyFile);
+    if (!won) throw e;
+    return { key: won, source: keyFile };
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
   return { key, source: `${keyFile} (generated)` };
+}
+
+async function readKeyFile(keyFile: string): Promise<Buffer | undefined> {
+  let text: string;
+  try {
+    text = await readFile(keyFile, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  const key = Buffer.from(text.trim(), 'base64');
+  if (key.length !== 32) throw new ConfigError(`The key file ${keyFile} does not hold a 32-byte base64 key. Restore it from your backup, or set CLOUDLINK_ENCRYPTION_KEY to the key this store was sealed with.`);
+  return key;
 }

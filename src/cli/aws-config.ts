@@ -1,9 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
 import { composeEngine } from '../compose.js';
 import { closeComposed } from './close.js';
 import { ConfigError, type Config } from '../config.js';
 import { CloudlinkError, type ErrorCode } from '../engine/errors.js';
+import { CLI_PATH } from '../install-path.js';
 
 /**
  * `cloudlink export aws-config`: one ~/.aws/config profile per linked AWS and EKS account, each asking
@@ -14,7 +16,8 @@ import { CloudlinkError, type ErrorCode } from '../engine/errors.js';
 
 const USAGE = `Usage: cloudlink export aws-config [--file <path>] [--force] [--prefix <p>] [--region <r>] [--command <how to run cloudlink>]
   One profile per linked AWS account, credential_process = <command> credentials <account id>.
-  --command defaults to "cloudlink"; give e.g. "npx cloudlink" or "node /opt/cloudlink/dist/bundle/cli.mjs".`;
+  --command defaults to this installation by absolute path (this node, this bundle), so a tool started
+  in any folder runs the same cloudlink; give another, e.g. "cloudlink" once it is on the PATH.`;
 
 const MARK = '# Written by cloudlink export aws-config';
 
@@ -66,13 +69,28 @@ export function renderAwsConfig(list: Profile[], command: string, at: Date): str
   return lines.join('\n');
 }
 
+const quoted = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * How a credential_process started by some tool, in its own folder, reaches this same cloudlink: this
+ * node and this bundle by absolute path and, for the default lowdb store named by a relative path, that
+ * store by absolute path (else it would open an empty store in the tool's folder). Secrets are never
+ * written here: the encryption key and AWS credentials come from the tool's environment, or the
+ * service's REST API does the work (CLOUDLINK_API_URL).
+ */
+export function defaultCommand(config: Config, cwd = process.cwd()): string {
+  const run = `${quoted(process.execPath)} ${quoted(CLI_PATH)}`;
+  const localFile = !config.CLOUDLINK_API_URL && !config.CLOUDLINK_DATABASE_URL && !isAbsolute(config.CLOUDLINK_STORE_PATH);
+  return localFile ? `env ${quoted(`CLOUDLINK_STORE_PATH=${resolve(cwd, config.CLOUDLINK_STORE_PATH)}`)} ${run}` : run;
+}
+
 export async function awsConfigCommand(config: Config, args: string[]): Promise<string> {
   if (args.includes('--help') || args.includes('-h')) return USAGE;
   const f = flags(args);
   const input: Record<string, string> = {};
   if (typeof f.prefix === 'string') input.prefix = f.prefix;
   if (typeof f.region === 'string') input.region = f.region;
-  const command = typeof f.command === 'string' ? f.command : 'cloudlink';
+  const command = typeof f.command === 'string' ? f.command : defaultCommand(config);
   const list = await profiles(config, input);
   const text = renderAwsConfig(list, command, new Date());
   if (typeof f.file !== 'string') return text.trimEnd();

@@ -92,6 +92,29 @@ describe('cloudlink export aws-config', () => {
     }
   });
 
+  it('by default runs this installation by absolute paths, so a tool in another folder reaches the same store', async () => {
+    // Exported from the store's folder with the store named relatively, as `npm start` names it.
+    const file = join(h.dir, 'aws-config-default');
+    await exec(process.execPath, [CLI, 'export', 'aws-config', '--file', file], { cwd: h.dir, env: { ...process.env, ...h.env, CLOUDLINK_STORE_PATH: 'cloudlink.json' }, timeout: 20_000 });
+    const text = await readFile(file, 'utf8');
+    const line = text.split('\n').find((l) => l.startsWith('credential_process') && l.endsWith(linked['Prod Payer']!.id))!;
+    expect(line).toContain(`${process.execPath} ${CLI} credentials`);
+    if (!h.env.CLOUDLINK_DATABASE_URL) expect(line).toContain(`env CLOUDLINK_STORE_PATH=${join(h.dir, 'cloudlink.json')} `);
+
+    // The SDK runs it from this test's folder, where a relative store path would name another (empty) store.
+    const saved = { ...process.env };
+    Object.assign(process.env, h.env, { AWS_CONFIG_FILE: file, AWS_PROFILE: 'prod-payer', CLOUDLINK_STORE_PATH: 'elsewhere/cloudlink.json' });
+    try {
+      const sts = new STSClient({ region: 'us-east-1', endpoint: h.aws.url, credentials: fromIni() });
+      const me = await sts.send(new GetCallerIdentityCommand({}));
+      sts.destroy();
+      expect(me.Account).toBe('111111111111');
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  });
+
   it('leaves a config it did not write alone, and keeps `cloudlink export` the store export', async () => {
     const mine = join(h.dir, 'my-config');
     await writeFile(mine, '[default]\nregion = eu-west-1\n');

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { MANIFESTS_DIR } from '../../engine/families/aws-role/templates.js';
+import { join } from 'node:path';
+import { CLI_PATH, INSTALL_ROOT } from '../../install-path.js';
 
 /** What the service knows about itself, as the composition root found it while starting. */
 export type ConsoleFacts = {
@@ -19,9 +19,9 @@ export type ConsoleFacts = {
 export type Step = { text: string; code?: string; fold?: string };
 export type Item = { key: string; title: string; state: 'ok' | 'missing' | 'off'; summary: string; steps: Step[] };
 
-const ROOT = dirname(MANIFESTS_DIR.replace(/\/$/, ''));
+const ROOT = INSTALL_ROOT;
 /** Where `cloudlink mcp` is for a desktop assistant to spawn: this installation's bundle, by absolute path. */
-export const CLI_PATH = join(ROOT, 'dist', 'bundle', 'cli.mjs');
+export { CLI_PATH };
 let manifest: Promise<string> | undefined;
 const slackManifest = () => (manifest ??= readFile(join(ROOT, 'slack-manifest.yml'), 'utf8').catch(() => '# slack-manifest.yml is not next to this installation: take it from the cloudlink repository.\n'));
 
