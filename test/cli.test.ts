@@ -35,12 +35,15 @@ function run(args: string[], env: Record<string, string>, until?: RegExp): Promi
 
 describe('cloudlink serve on a fresh machine', () => {
   it('starts on the embedded store and says what is enabled and what is missing', async () => {
-    const { stderr, stdout } = await run(['serve'], {}, /MCP stdio/);
+    // Any free port for the operator listener (its default, 8737, is config.test.ts's): test files run side by side.
+    const { stderr, stdout } = await run(['serve'], { CLOUDLINK_HTTP_PORT: '0' }, /console +http/);
     expect(stderr).toMatch(/cloudlink is running/);
     expect(stderr).toMatch(/store +.*data\/cloudlink\.json \(lowdb JSON file, 0 accounts\)/);
     expect(stderr).toMatch(/AWS +MISSING: no AWS credentials/);
     expect(stderr).toMatch(/Slack +MISSING: set SLACK_BOT_TOKEN/);
     expect(stderr).toMatch(/MCP HTTP +off/);
+    expect(stderr).toMatch(/ops +http:\/\/127\.0\.0\.1:\d+\/healthz, \/readyz, \/metrics/);
+    expect(stderr).toMatch(/console +http:\/\/127\.0\.0\.1:\d+\//);
     expect(stdout).toBe('');
     expect((await stat(join(dir, 'data', 'cloudlink.json'))).mode & 0o777).toBe(0o600);
     expect((await stat(join(dir, 'data', 'cloudlink.key'))).mode & 0o777).toBe(0o600);
