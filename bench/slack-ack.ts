@@ -34,7 +34,7 @@ export async function slackAck(dir: string, accounts: number, env: NodeJS.Proces
   const path = `${dir}/slack-${accounts}.json`;
   await writeStore(path, accounts);
   const child: ChildProcess = spawn(process.execPath, [CLI, 'serve'], {
-    env: { ...env, CLOUDLINK_STORE_PATH: path, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: SECRET, CLOUDLINK_SLACK_MODE: 'http', PORT: String(port), SLACK_API_URL: `${slack.url}/api/`, CLOUDLINK_LOG_LEVEL: 'error' },
+    env: { ...env, CLOUDLINK_STORE_PATH: path, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: SECRET, CLOUDLINK_SLACK_MODE: 'http', PORT: String(port), SLACK_API_URL: `${slack.url}/api/`, CLOUDLINK_LOG_LEVEL: 'error', CLOUDLINK_HTTP_PORT: '0' },
     stdio: ['ignore', 'ignore', 'ignore'],
   });
   const url = `http://127.0.0.1:${port}/slack/events`;
