@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { storeFrom } from '../compose.js';
 import { ConfigError, type Config } from '../config.js';
 import { Database, type Database as Db } from '../engine/domain/records.js';
-import { migrate as migrateFile } from './migrations.js';
+import { migrate as migrateFile, notADatabase } from './migrations.js';
 import type { Logger } from '../log.js';
 import type { PostgresStore } from './postgres/postgres-store.js';
 
@@ -117,6 +117,8 @@ export async function importCommand(config: Config, log: Logger, args: string[])
     throw new ConfigError(`${file} is not a cloudlink export: it is not valid JSON (${(e as Error).message}). Nothing was imported; give a file written by \`cloudlink export --file <path>\`.`);
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${file} is not a cloudlink export: it holds no JSON object. Nothing was imported; give a file written by \`cloudlink export --file <path>\`.`);
+  const why = notADatabase(raw as Record<string, unknown>);
+  if (why) throw new ConfigError(`${file} is not a cloudlink export: ${why}. Nothing was imported; give a file written by \`cloudlink export --file <path>\`.`);
   const parsed = Database.safeParse(migrateFile(raw as Record<string, unknown>, file).data);
   if (!parsed.success) throw new ConfigError(`${file} does not match cloudlink's schema (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}). Nothing was imported.`);
   const incoming: Db = parsed.data;

@@ -43,7 +43,9 @@ export class DurableJsonFile implements Adapter<Database> {
       throw this.readError(e);
     }
     const data = this.parse(text);
-    this.cache = { key, text, data };
+    // The cached text is the data as read (migrated, defaults filled in), not the file's text: drafts
+    // are parsed from it, and an older file's text lacks the collections a write pushes onto.
+    this.cache = { key, text: JSON.stringify(data), data };
     return data;
   }
 

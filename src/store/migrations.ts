@@ -38,14 +38,32 @@ const steps: Record<number, (d: Raw) => Raw> = {
   }),
 };
 
+const COLLECTIONS = ['accounts', 'setups', 'invites', 'audit', 'outbox', 'organizations', 'viewers', 'webhooks'];
+
+/**
+ * Why `data` is not a cloudlink database, if it is not: every version has an `accounts` list and keeps
+ * each collection as a list. The steps below fill in what older versions lacked, so without this check
+ * any JSON object (a package.json named by mistake, a truncated export) would read as an empty store,
+ * and its first write, or an import with --replace, would wipe what was there.
+ */
+export function notADatabase(data: Raw): string | undefined {
+  if ('schemaVersion' in data && !(Number.isInteger(data.schemaVersion) && (data.schemaVersion as number) >= 1)) return 'its schemaVersion is not a version number';
+  if (!('accounts' in data)) return 'it has no accounts list';
+  const wrong = COLLECTIONS.find((c) => c in data && !Array.isArray(data[c]));
+  return wrong ? `its ${wrong} is not a list` : undefined;
+}
+
 export function migrate(data: Raw, location: string): { data: Raw; migrated: boolean } {
   let version = typeof data.schemaVersion === 'number' ? data.schemaVersion : 1;
+  // A newer cloudlink may shape its data otherwise: say so before judging the shape.
   if (version > SCHEMA_VERSION) {
     throw new CloudlinkError(
       'STORE_CORRUPT',
       `The store ${location} was written by a newer cloudlink (schema ${version}; this one knows up to ${SCHEMA_VERSION}). It was left untouched: upgrade cloudlink to use it.`,
     );
   }
+  const why = notADatabase(data);
+  if (why) throw new CloudlinkError('STORE_CORRUPT', `${location} does not hold a cloudlink database (${why}). Nothing was read from it or written to it: check that it is the file you meant.`);
   let current = data;
   while (version < SCHEMA_VERSION) {
     const step = steps[version];

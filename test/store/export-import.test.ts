@@ -62,4 +62,20 @@ describe('moving a store between lowdb and PostgreSQL', () => {
     const pg = loadConfig({ CLOUDLINK_DATABASE_URL: db.url, CLOUDLINK_ENCRYPTION_KEY: KEY });
     await expect(importCommand(pg, silentLogger, ['--file', bad, '--replace'])).rejects.toThrow(/does not match cloudlink's schema/);
   });
+
+  it('never replaces a store with a JSON file that is not an export (it would read as an empty store)', async () => {
+    const path = join(dir, 'kept.json');
+    const lowdb = loadConfig({ CLOUDLINK_STORE_PATH: path, CLOUDLINK_ENCRYPTION_KEY: KEY });
+    const store = new LowdbStore(path);
+    await store.init();
+    await store.mutate((d) => void d.accounts.push(...databaseWith(3).accounts));
+    const before = await readFile(path, 'utf8');
+    for (const [text, why] of [['{"x":1}', /it has no accounts list/], ['{"accounts":"zzz"}', /its accounts is not a list/], ['{"schemaVersion":3,"accounts":[],"audit":{}}', /its audit is not a list/]] as const) {
+      const bad = join(dir, 'not-an-export.json');
+      await writeFile(bad, text);
+      await expect(importCommand(lowdb, silentLogger, ['--file', bad, '--replace'])).rejects.toThrow(why);
+      await expect(importCommand(lowdb, silentLogger, ['--file', bad, '--replace'])).rejects.toThrow(/is not a cloudlink export.*Nothing was imported/);
+    }
+    expect(await readFile(path, 'utf8')).toBe(before);
+  });
 });

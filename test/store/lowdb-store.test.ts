@@ -109,6 +109,36 @@ describe('LowdbStore', () => {
     expect(db.invites).toEqual([]);
   });
 
+  it('writes an older file back in the current version on its first change', async () => {
+    await new LowdbStore(path).init();
+    for (const old of [{ accounts: [], setups: [] }, { schemaVersion: 2, accounts: [], setups: [], invites: [], audit: [] }]) {
+      await writeFile(path, JSON.stringify(old));
+      const store = new LowdbStore(path);
+      // Each collection the older version lacked is pushed onto: the draft must hold the migrated data.
+      let draftCollections: boolean[] = [];
+      await store.mutate((db) => {
+        draftCollections = [db.invites, db.outbox, db.organizations, db.viewers, db.webhooks].map(Array.isArray);
+        db.audit.push(entry('first'));
+      });
+      expect(draftCollections).toEqual([true, true, true, true, true]);
+      const written = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+      expect(written.schemaVersion).toBe(SCHEMA_VERSION);
+      for (const c of ['accounts', 'setups', 'invites', 'audit', 'outbox', 'organizations', 'viewers', 'webhooks']) expect(Array.isArray(written[c]), c).toBe(true);
+      expect((written.audit as { target: { id: string } }[]).map((e) => e.target.id)).toEqual(['first']);
+    }
+  });
+
+  it('refuses a JSON file that is not a cloudlink database (a package.json named by mistake), and never writes over it', async () => {
+    await new LowdbStore(path).init();
+    for (const other of ['{"name":"my-app","version":"1.0.0"}', '{"accounts":"zzz"}', '{"schemaVersion":"three","accounts":[]}']) {
+      await writeFile(path, other);
+      const store = new LowdbStore(path);
+      await expect(store.read()).rejects.toThrow(/does not hold a cloudlink database \(.+\)\. Nothing was read from it or written to it/);
+      await expect(store.mutate((db) => db.audit.push(entry('x')))).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
+      expect(await readFile(path, 'utf8')).toBe(other);
+    }
+  });
+
   it('loses no update when two processes and this one write at once', async () => {
     const store = new LowdbStore(path);
     await store.init();
