@@ -52,6 +52,18 @@ describe('a PostgreSQL URL that does not work says which part, and what to do', 
     expect(e.message).not.toContain('hunter2-secret');
   });
 
+  it('never prints a password given in the query string (libpq takes password and sslpassword there too)', async () => {
+    const u = new URL(admin);
+    u.username = 'cloudlink_no_such_role';
+    u.searchParams.set('password', 'hunter3-secret');
+    u.searchParams.set('sslpassword', 'key-secret');
+    u.searchParams.set('application_name', 'kept');
+    const e = await startUpFailure(u.toString());
+    expect(e.message).not.toMatch(/hunter3-secret|key-secret/);
+    expect(e.message).toMatch(/password=\*\*\*/);
+    expect(e.message).toContain('application_name=kept');
+  });
+
   it('a wrong password (28P01) and a server that wants one the URL lacks', () => {
     const url = 'postgresql://app:s3cr3t-pw@db.internal:6432/cloudlink';
     const wrong = connectProblem(Object.assign(new Error('password authentication failed for user "app"'), { code: '28P01' }), url);

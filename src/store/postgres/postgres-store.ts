@@ -56,11 +56,15 @@ type Changes = Map<Collection, { upserts: Rec[]; deletes: string[] }>;
 
 export type PostgresStoreOptions = { poolSize?: number; log?: Logger; applicationName?: string; /** How often the leader pings and the others try to lead (5 s). */ leaderHeartbeatMs?: number };
 
-/** Where the data is, for people: the URL without its password. */
+/** libpq takes secrets in the query string too (`?password=…`, the client key's `sslpassword`). */
+const SECRET_PARAMS = ['password', 'sslpassword', 'sslkey'];
+
+/** Where the data is, for people: the URL without its password, wherever in the URL it is. */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
+    for (const k of [...u.searchParams.keys()]) if (SECRET_PARAMS.includes(k.toLowerCase())) u.searchParams.set(k, '***');
     return u.toString();
   } catch {
     return 'postgresql://(unparseable URL)';
