@@ -19,4 +19,22 @@ describe('configuration defaults', () => {
     expect(c.CLOUDLINK_API_PORT).toBeUndefined();
     expect(c.CLOUDLINK_STORE_PATH).toBe('./data/cloudlink.json');
   });
+
+  it('refuses an encryption key or an AWS region that cannot work, naming the variable', () => {
+    const bad = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      throw new Error(`expected ${JSON.stringify(env)} to be refused`);
+    };
+    expect(bad({ CLOUDLINK_ENCRYPTION_KEY: 'short' })).toMatch(/CLOUDLINK_ENCRYPTION_KEY: must be 32 random bytes, base64-encoded/);
+    expect(bad({ CLOUDLINK_ENCRYPTION_KEY: Buffer.alloc(16, 1).toString('base64') })).toMatch(/CLOUDLINK_ENCRYPTION_KEY/);
+    expect(bad({ CLOUDLINK_AWS_REGION: 'mars' })).toMatch(/CLOUDLINK_AWS_REGION: must be an AWS region such as us-east-1/);
+    const key = Buffer.alloc(32, 9).toString('base64');
+    expect(loadConfig({ CLOUDLINK_ENCRYPTION_KEY: key }).CLOUDLINK_ENCRYPTION_KEY).toBe(key);
+    expect(loadConfig({ CLOUDLINK_ENCRYPTION_KEY: '' }).CLOUDLINK_ENCRYPTION_KEY).toBeUndefined();
+    for (const region of ['us-east-1', 'eu-central-2', 'us-gov-west-1', 'cn-northwest-1', 'ap-southeast-5']) expect(loadConfig({ CLOUDLINK_AWS_REGION: region }).CLOUDLINK_AWS_REGION).toBe(region);
+  });
 });

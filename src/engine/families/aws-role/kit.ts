@@ -252,12 +252,13 @@ export function roleFamily(spec: RoleFamilySpec, shared: { complete: AnyOperatio
     },
     revokeInstructions(account) {
       const d = roleDetails(account);
-      const stack = d.stack?.name ?? 'the cloudlink stack';
-      return [
-        `cloudlink no longer uses ${d.roleArn}, but the role still exists in AWS account ${d.accountId}.`,
-        `To remove the access, delete the CloudFormation stack ${stack}${d.stack?.region ? ` (region ${d.stack.region})` : ''}: CloudFormation → Stacks → ${stack} → Delete. This deletes the role.`,
-        ...spec.revokeExtra(account),
-      ];
+      const role = d.roleArn.split('/').at(-1) ?? d.roleArn;
+      // The stack is known when cloudlink found it under the name it suggested; a role linked by its
+      // ARN may come from a stack named otherwise, or from no stack at all.
+      const remove = d.stack
+        ? `To remove the access, delete the CloudFormation stack ${d.stack.name} (region ${d.stack.region}): CloudFormation → Stacks → ${d.stack.name} → Delete. This deletes the role.`
+        : `To remove the access, delete the role: if a CloudFormation stack made it, delete that stack (CloudFormation → Stacks → the stack whose Outputs show this RoleArn → Delete); otherwise IAM → Roles → ${role} → Delete.`;
+      return [`cloudlink no longer uses ${d.roleArn}, but the role still exists in AWS account ${d.accountId}.`, remove, ...spec.revokeExtra(account)];
     },
     ...(spec.assertDeletable ? { assertDeletable: spec.assertDeletable } : {}),
     async finishWatched(core, setup) {
