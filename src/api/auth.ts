@@ -32,7 +32,7 @@ export function authenticator(opts: { tokens: TokenGrant[]; oauth?: OAuthSetting
   const verifyJwt = opts.oauth ? oauthVerifier(opts.oauth) : undefined;
   return async (authorization) => {
     const m = typeof authorization === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
-    if (!m) throw new ApiAuthError('This API needs a bearer token (Authorization: Bearer <token>): one of CLOUDLINK_API_TOKENS, or an OAuth access token from the configured issuer.', 401);
+    if (!m) throw new ApiAuthError(`This API needs a bearer token (Authorization: Bearer <token>): one of CLOUDLINK_API_TOKENS${verifyJwt ? ', or an OAuth access token from the configured issuer' : ''}.`, 401);
     const token = m[1]!;
     // Every configured token is compared in constant time, whichever matches.
     let grant: TokenGrant | undefined;

@@ -65,11 +65,14 @@ export class CloudlinkError extends Error {
 
 
 /** Turns a zod failure into one readable sentence plus a message per field. */
-export function fromZodError(error: ZodError, what = 'input'): CloudlinkError {
+export function fromZodError(error: ZodError, what = 'input', describe?: (field: string) => string | undefined): CloudlinkError {
   const fields: Record<string, string> = {};
   for (const issue of error.issues) {
     const key = issue.path.length ? issue.path.map(String).join('.') : '_';
-    if (!fields[key]) fields[key] = issue.message;
+    // zod says "expected string, received undefined" for a field left out: say it is required, and what it is.
+    const missing = issue.code === 'invalid_type' && / received undefined$/.test(issue.message);
+    const about = missing && issue.path.length === 1 ? describe?.(key) : undefined;
+    if (!fields[key]) fields[key] = missing ? `required${about ? ` (${about.replace(/\.$/, '')})` : ''}` : issue.message;
   }
   const list = Object.entries(fields)
     .map(([k, v]) => (k === '_' ? v : `${k}: ${v}`))

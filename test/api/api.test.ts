@@ -83,6 +83,8 @@ describe('auth', () => {
     const none = await call('GET', '/v1/list-accounts', { token: null });
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toMatch(/^Bearer /);
+    // No OAuth issuer is configured here: the answer names only what can work.
+    expect(((await none.json()) as { error: { message: string } }).error.message).toBe('This API needs a bearer token (Authorization: Bearer <token>): one of CLOUDLINK_API_TOKENS.');
     const wrong = await call('GET', '/v1/list-accounts', { token: 'not-a-token-of-this-server' });
     expect(wrong.status).toBe(401);
     expect(((await wrong.json()) as { error: { code: string } }).error.code).toBe('UNAUTHORIZED');

@@ -190,3 +190,19 @@ describe('layering', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+describe('input errors say what a missing field is', () => {
+  it('names a left-out field as required, with what it is for, instead of zod\'s "received undefined"', async () => {
+    const { memoryEngine, admin } = await import('../../helpers/memory.js');
+    const e = await memoryEngine();
+    const err = await e.engine.run(e.engine.find('delete_account')!, admin, { account: 'x' }).then(
+      () => undefined,
+      (x: unknown) => x as { code: string; message: string; fields: Record<string, string> },
+    );
+    expect(err?.code).toBe('INVALID_INPUT');
+    expect(err?.fields.confirmName).toBe('required (The account name exactly as stored, typed by the human to confirm)');
+    expect(err?.message).not.toMatch(/received undefined/);
+    const wrongType = await e.engine.run(e.engine.find('delete_account')!, admin, { account: 'x', confirmName: 5 }).catch((x: { fields: Record<string, string> }) => x);
+    expect((wrongType as { fields: Record<string, string> }).fields.confirmName).toMatch(/expected string, received number/);
+  });
+});
