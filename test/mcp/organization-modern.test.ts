@@ -7,22 +7,17 @@ import { silentLogger } from '../../src/log.js';
 import { createMcpHttpApp } from '../../src/mcp/http.js';
 import { modernClient } from '../helpers/mcp.js';
 import { admin, deployRole, memoryEngine } from '../helpers/memory.js';
+import { flatOrganization, MGMT } from '../helpers/organization.js';
 
 /** Issue 16, item 6, on the 2026-07-28 revision: long calls send progress on their own response stream and stop when the client cancels (closes it). */
 
-const MGMT = '100000000000';
 const TOKEN = 'tok-org-modern-0123456789abcdef';
 
 async function setup(members: number) {
   const e = await memoryEngine();
   const s = await e.engine.run(awsFamily.start, admin, { kind: 'management' });
   await e.engine.run(completeAwsSetup, admin, { setupId: s.setupId, name: 'Payer', roleArn: deployRole(e.aws, s, MGMT) });
-  e.aws.org = {
-    rootId: 'r-ab12',
-    nodes: [{ id: 'r-ab12', name: 'Root', kind: 'root' }, { id: 'ou-ab12-11111111', name: 'Workloads', kind: 'ou', parentId: 'r-ab12' }],
-    accounts: Array.from({ length: members }, (_, i) => ({ id: String(200000000000 + i), name: `Workload ${i}`, email: `w${i}@example.com`, status: 'ACTIVE', parentId: 'ou-ab12-11111111' })),
-    calls: 3,
-  };
+  flatOrganization(e.aws, members);
   const { app, stop } = createMcpHttpApp(e.engine, { tokens: [{ token: TOKEN, actor: 'ops-bot', role: 'admin' }], host: '127.0.0.1', options: { readOnly: false, requireElicitation: false } }, silentLogger);
   const server: Server = await new Promise((r) => {
     const x = app.listen(0, '127.0.0.1', () => r(x));

@@ -8,19 +8,14 @@ import { silentLogger } from '../../src/log.js';
 import { createMcpServer } from '../../src/mcp/server.js';
 import { textOf } from '../helpers/mcp.js';
 import { admin, assistant, deployRole, memoryEngine } from '../helpers/memory.js';
+import { flatOrganization, MGMT } from '../helpers/organization.js';
 
-const MGMT = '100000000000';
 
 async function setup(members: number) {
   const e = await memoryEngine();
   const s = await e.engine.run(awsFamily.start, admin, { kind: 'management' });
   await e.engine.run(completeAwsSetup, admin, { setupId: s.setupId, name: 'Payer', roleArn: deployRole(e.aws, s, MGMT) });
-  e.aws.org = {
-    rootId: 'r-ab12',
-    nodes: [{ id: 'r-ab12', name: 'Root', kind: 'root' }, { id: 'ou-ab12-11111111', name: 'Workloads', kind: 'ou', parentId: 'r-ab12' }],
-    accounts: Array.from({ length: members }, (_, i) => ({ id: String(200000000000 + i), name: `Workload ${i}`, email: `w${i}@example.com`, status: 'ACTIVE', parentId: 'ou-ab12-11111111' })),
-    calls: 3,
-  };
+  flatOrganization(e.aws, members);
   const server = createMcpServer(e.engine, assistant, { readOnly: false, requireElicitation: false }, silentLogger);
   const [a, b] = InMemoryTransport.createLinkedPair();
   await server.connect(a);

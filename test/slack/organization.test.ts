@@ -3,14 +3,12 @@ import { awsFamily } from '../../src/engine/families/aws/index.js';
 import { linkOrganization, resyncOrganization } from '../../src/engine/families/aws/organization/operations.js';
 import { completeAwsSetup } from '../../src/engine/families/aws-role/operations.js';
 import { listAccounts } from '../../src/engine/operations/accounts.js';
-import type { OrgAccount } from '../../src/engine/ports/aws.js';
 import { admin, deployRole } from '../helpers/memory.js';
+import { MGMT, rollOut as rollOutRoles, sampleOrganization } from '../helpers/organization.js';
 import { slackHarness, text, type SlackHarness } from '../helpers/slack.js';
 
 /** `/cloud org`, linking and resyncing a whole organization from Slack, and unlinking it; against the in-process AWS. */
 
-const MGMT = '100000000000';
-const acct = (id: string, parentId: string, extra: Partial<OrgAccount> = {}): OrgAccount => ({ id, name: `Account ${id.slice(-3)}`, email: `aws+${id}@example.com`, status: 'ACTIVE', joinedMethod: 'CREATED', parentId, ...extra });
 
 type Block = { type: string; block_id?: string; text?: { text: string }; elements?: { text?: { text: string } | string; action_id?: string; value?: string; url?: string }[] };
 
@@ -23,23 +21,8 @@ afterEach(async () => {
   await s.close();
 });
 
-/** Root → Workloads (→ Prod), Sandbox; the management account and four members, one suspended. */
-function organization() {
-  s.memoryAws.org = {
-    rootId: 'r-ab12',
-    nodes: [
-      { id: 'r-ab12', name: 'Root', kind: 'root' },
-      { id: 'ou-ab12-11111111', name: 'Workloads', kind: 'ou', parentId: 'r-ab12' },
-      { id: 'ou-ab12-22222222', name: 'Prod', kind: 'ou', parentId: 'ou-ab12-11111111' },
-      { id: 'ou-ab12-33333333', name: 'Sandbox', kind: 'ou', parentId: 'r-ab12' },
-    ],
-    accounts: [acct(MGMT, 'r-ab12', { name: 'Payer' }), acct('100000000001', 'ou-ab12-11111111'), acct('100000000002', 'ou-ab12-22222222'), acct('100000000003', 'ou-ab12-33333333'), acct('100000000004', 'ou-ab12-22222222', { status: 'SUSPENDED' })],
-    calls: 12,
-  };
-}
-const rollOut = (externalId: string, ids: string[]) => {
-  for (const id of ids) s.memoryAws.roles.set(`arn:aws:iam::${id}:role/CloudlinkMember`, { accountId: id, externalId });
-};
+const organization = () => sampleOrganization(s.memoryAws);
+const rollOut = (externalId: string, ids: string[]) => rollOutRoles(s.memoryAws, externalId, ids);
 
 async function linkManagement(name = 'Payer', accountId = MGMT, own = true) {
   const setup = await s.h.engine.run(awsFamily.start, admin, { kind: 'management' });

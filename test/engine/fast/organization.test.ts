@@ -5,37 +5,14 @@ import { linkOrganization, listOrganization, resyncOrganization, unlinkOrganizat
 import { completeAwsSetup } from '../../../src/engine/families/aws-role/operations.js';
 import { listAccounts } from '../../../src/engine/operations/accounts.js';
 import { deleteAccount } from '../../../src/engine/operations/delete-account.js';
-import type { OrgAccount } from '../../../src/engine/ports/aws.js';
-import type { MemoryAws } from '../../fakes/memory-gateways.js';
 import { admin, deployRole, member, memoryEngine } from '../../helpers/memory.js';
-
-const MGMT = '100000000000';
-const acct = (id: string, parentId: string, extra: Partial<OrgAccount> = {}): OrgAccount => ({ id, name: `Account ${id.slice(-3)}`, email: `aws+${id}@example.com`, status: 'ACTIVE', joinedMethod: 'CREATED', parentId, ...extra });
-
-/** The organization in the in-process AWS: root → Workloads (→ Prod), Sandbox; the management account and four members. */
-function organization(aws: MemoryAws) {
-  aws.org = {
-    rootId: 'r-ab12',
-    nodes: [
-      { id: 'r-ab12', name: 'Root', kind: 'root' },
-      { id: 'ou-ab12-11111111', name: 'Workloads', kind: 'ou', parentId: 'r-ab12' },
-      { id: 'ou-ab12-22222222', name: 'Prod', kind: 'ou', parentId: 'ou-ab12-11111111' },
-      { id: 'ou-ab12-33333333', name: 'Sandbox', kind: 'ou', parentId: 'r-ab12' },
-    ],
-    accounts: [acct(MGMT, 'r-ab12', { name: 'Payer' }), acct('100000000001', 'ou-ab12-11111111'), acct('100000000002', 'ou-ab12-22222222'), acct('100000000003', 'ou-ab12-33333333'), acct('100000000004', 'ou-ab12-22222222', { status: 'SUSPENDED' })],
-    calls: 12,
-  };
-}
-/** The StackSet reached these members: their role exists with the organization's External ID. */
-const rollOut = (aws: MemoryAws, externalId: string, ids: string[]) => {
-  for (const id of ids) aws.roles.set(`arn:aws:iam::${id}:role/CloudlinkMember`, { accountId: id, externalId });
-};
+import { MGMT, rollOut, sampleOrganization } from '../../helpers/organization.js';
 
 async function linkedManagement(opts: Parameters<typeof memoryEngine>[0] = {}) {
   const e = await memoryEngine(opts);
   const setup = await e.engine.run(awsFamily.start, admin, { kind: 'management' });
   await e.engine.run(completeAwsSetup, admin, { setupId: setup.setupId, name: 'Payer', roleArn: deployRole(e.aws, setup, MGMT, { organization: { state: 'member', id: 'o-abc', managementAccountId: MGMT } }) });
-  organization(e.aws);
+  sampleOrganization(e.aws);
   return e;
 }
 
@@ -154,7 +131,7 @@ describe('linking a whole organization', () => {
     await e.engine.run(completeAwsSetup, admin, { setupId: setup.setupId, name: 'Payer', roleArn: deployRole(e.aws, setup, MGMT) });
     const [org] = (await e.store.read()).organizations;
     expect(org).toMatchObject({ externalId: memberExternalId, stackSetName: `cloudlink-members-${setup.aws!.stackName}`, filter: { includeOus: [] } });
-    organization(e.aws);
+    sampleOrganization(e.aws);
     rollOut(e.aws, memberExternalId, ['100000000001']);
     await e.engine.run(resyncOrganization, admin, { organization: 'Payer' });
     expect(await states(e)).toMatchObject({ '100000000001': 'linked' });
