@@ -11,7 +11,24 @@ import type { Config } from './config.js';
  * stops what started, in order, as a running service stops (nothing half-written, the store closed).
  * Start-up that does not finish within CLOUDLINK_DRAIN_SECONDS of the signal (a database that does not
  * answer) is abandoned (exit 1), and a second signal ends the process at once.
+ *
+ * Stopping is bounded too: the service waits up to CLOUDLINK_DRAIN_SECONDS for what is in flight, then
+ * closes its parts; if it has not finished STOP_MARGIN_SECONDS after that, the process says what was
+ * still open and exits 1 rather than hang a deploy (or a person at the terminal) on a part that does not
+ * stop.
  */
+export const STOP_MARGIN_SECONDS = 5;
+
+/** What a service that does not finish stopping is still busy with, as far as it can tell. */
+function stillOpen(s: Service): string {
+  const parts: string[] = [];
+  const running = s.engine.inFlight();
+  if (running > 0) parts.push(`${running} operation${running === 1 ? ' was' : 's were'} still running`);
+  const slack = s.slack?.pending?.();
+  if (slack) parts.push(slack);
+  return parts.length ? parts.join('; ') : 'a listener, the background work or the store did not close';
+}
+
 export async function serve(config: Config) {
   let service: Service | undefined;
   let stopping: string | undefined;
@@ -20,9 +37,25 @@ export async function serve(config: Config) {
     clearInterval(keepAlive);
     process.exit(code);
   };
+  let startUpDeadline: NodeJS.Timeout | undefined;
   const stop = async (s: Service, signal: string) => {
+    clearTimeout(startUpDeadline);
     s.log.info('cloudlink is stopping', { signal });
-    await s.stop();
+    const limit = config.CLOUDLINK_DRAIN_SECONDS + STOP_MARGIN_SECONDS;
+    const bound = setTimeout(() => {
+      process.stderr.write(
+        `cloudlink: did not stop within ${limit} s of ${signal} (CLOUDLINK_DRAIN_SECONDS=${config.CLOUDLINK_DRAIN_SECONDS} plus ${STOP_MARGIN_SECONDS} s): ${stillOpen(s)}. Exiting without it (exit code 1). If it happens again, run with CLOUDLINK_LOG_LEVEL=debug to see what it was waiting for.\n`,
+      );
+      exit(1);
+    }, limit * 1000).unref();
+    try {
+      await s.stop();
+    } catch (e) {
+      clearTimeout(bound);
+      process.stderr.write(`cloudlink: could not stop cleanly (${(e as Error)?.message ?? e}); exiting (exit code 1). Check the log above for the part that failed.\n`);
+      return exit(1);
+    }
+    clearTimeout(bound);
     exit(0);
   };
   const onSignal = (signal: NodeJS.Signals) => {
@@ -33,7 +66,7 @@ export async function serve(config: Config) {
     stopping = signal;
     if (service) return void stop(service, signal);
     process.stderr.write(`cloudlink: ${signal} during start-up; stopping once what is starting has started (${signal} again to stop at once).\n`);
-    setTimeout(() => {
+    startUpDeadline = setTimeout(() => {
       process.stderr.write(`cloudlink: start-up did not finish within ${config.CLOUDLINK_DRAIN_SECONDS} s of ${signal}; stopping without it.\n`);
       exit(1);
     }, config.CLOUDLINK_DRAIN_SECONDS * 1000).unref();

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HTTPReceiver, LogLevel } from '@slack/bolt';
+import { HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { Config } from '../config.js';
 import type { Engine } from '../engine/engine.js';
 import type { Logger } from '../log.js';
@@ -52,7 +52,61 @@ async function warmListings(engine: Engine, log: Logger) {
   log.debug('account listings prepared', { ms: Math.round(performance.now() - t0) });
 }
 
-export type RunningSlack = { summary: string; url?: string; deps?: SlackDeps; stop?: () => Promise<void> };
+export type RunningSlack = {
+  summary: string;
+  url?: string;
+  deps?: SlackDeps;
+  stop?: () => Promise<void>;
+  /** What of Slack has not finished starting (said when a stop takes too long), if anything. */
+  pending?: () => string | undefined;
+};
+
+const apiUrl = (config: Config) => config.SLACK_API_URL ?? 'https://slack.com/api/';
+
+/**
+ * The logger Bolt, its Socket Mode client and their Web API clients write to, as cloudlink's log.
+ * The Web API client says only "http request failed fetch failed" when Slack cannot be reached, at
+ * every retry: that becomes one warning naming the API and what to check, and the retries that follow
+ * are debug lines, until a request gets through again (the next outage warns again). Once the service
+ * is stopping (`quiet`), what the clients say about failing requests is debug only.
+ */
+export function slackLogger(config: Config, log: Logger) {
+  const api = apiUrl(config);
+  let host: string;
+  try {
+    host = new URL(api).host;
+  } catch {
+    host = api;
+  }
+  let unreachable = false;
+  let quiet = false;
+  const line = (m: unknown[]) => m.map(String).join(' ');
+  return {
+    debug: (...m: unknown[]) => {
+      if (m[0] === 'http response received') unreachable = false;
+      log.debug(line(m));
+    },
+    info: (...m: unknown[]) => log.info(line(m)),
+    warn: (...m: unknown[]) => {
+      if (m[0] !== 'http request failed') return quiet ? log.debug(line(m)) : log.warn(line(m));
+      const reason = line(m.slice(1)) || 'no reason given';
+      if (unreachable || quiet) return log.debug('Slack Web API request failed again (retrying)', { api, reason });
+      unreachable = true;
+      log.warn(
+        `Slack's Web API at ${host} could not be reached (${reason}). Check that this machine reaches ${host} (network, DNS, proxy, firewall), that SLACK_API_URL is right if it is set, and that SLACK_BOT_TOKEN (and SLACK_APP_TOKEN for Socket Mode) are this app's. cloudlink keeps retrying; further failures are logged at debug level.`,
+        { api, reason },
+      );
+    },
+    error: (...m: unknown[]) => (quiet ? log.debug(line(m)) : log.error(line(m))),
+    setLevel: () => undefined,
+    getLevel: () => LogLevel.INFO,
+    setName: () => undefined,
+    /** Whether Slack's Web API has been unreachable since the last answer (the warning was given). */
+    unreachable: () => unreachable,
+    /** The service is stopping: failing requests are expected now. */
+    quiet: () => void (quiet = true),
+  };
+}
 
 /**
  * Starts the Slack app when it is configured: Socket Mode (app token, no public URL: for development)
@@ -68,38 +122,65 @@ export async function startSlack(config: Config, engine: Engine, log: Logger, op
   const deps: SlackDeps = { engine, log, actorFor: actorResolver(config, log), ...(opts.refreshesHomes ? { refreshesHomes: opts.refreshesHomes } : {}) };
   await warmListings(engine, log);
   const clientOptions = { ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}), ...(opts.retries !== undefined ? { retryConfig: { retries: opts.retries } } : {}) };
-  const boltLogger = {
-    debug: (...m: unknown[]) => log.debug(m.map(String).join(' ')),
-    info: (...m: unknown[]) => log.info(m.map(String).join(' ')),
-    warn: (...m: unknown[]) => log.warn(m.map(String).join(' ')),
-    error: (...m: unknown[]) => log.error(m.map(String).join(' ')),
-    setLevel: () => undefined,
-    getLevel: () => LogLevel.INFO,
-    setName: () => undefined,
-  };
+  const boltLogger = slackLogger(config, log);
   if (mode === 'socket') {
-    const app = createSlackApp(deps, { token, appToken: config.SLACK_APP_TOKEN, socketMode: true, clientOptions, logger: boltLogger });
+    // Everything the Socket Mode client asks Slack (apps.connections.open, at every connect and reconnect)
+    // goes through this fetch and these retries, so stopping ends them: a request in flight is aborted,
+    // every later one is refused at once, and the retry loop ends at its next failure without waiting
+    // (its pauses do not hold the process). Without that, an unreachable Slack kept `serve` retrying,
+    // and logging, long after a SIGTERM.
+    const stopping = new AbortController();
+    const socketFetch: typeof fetch = (input, init) => {
+      if (stopping.signal.aborted) return Promise.reject(new Error('cloudlink is stopping'));
+      return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, stopping.signal]) : stopping.signal });
+    };
+    const receiver = new SocketModeReceiver({
+      appToken: config.SLACK_APP_TOKEN!,
+      logger: boltLogger,
+      installerOptions: {
+        clientOptions: {
+          ...clientOptions,
+          fetch: socketFetch,
+          // Bolt's own connect policy (100 retries, factor 1.3), ended by a stop.
+          retryConfig: { retries: 100, factor: 1.3, unref: true, onFailedAttempt: (e: Error) => {
+            if (stopping.signal.aborted) throw e;
+          } } as Record<string, unknown>,
+        },
+      },
+    });
+    const app = createSlackApp(deps, { token, receiver, socketMode: true, clientOptions, logger: boltLogger });
     // Connecting waits for Slack, which may be slow or unreachable: the rest of the service starts
     // meanwhile, and the log says what is wrong if it takes long or fails.
     let connected = false;
     const slow = setTimeout(() => {
-      if (!connected) log.warn('Slack Socket Mode is not connected yet: check that this machine reaches slack.com and that SLACK_APP_TOKEN is an app-level token (xapp-…) with connections:write', { api: config.SLACK_API_URL ?? 'https://slack.com/api/' });
+      if (!connected && !boltLogger.unreachable()) log.warn('Slack Socket Mode is not connected yet: check that this machine reaches slack.com and that SLACK_APP_TOKEN is an app-level token (xapp-…) with connections:write', { api: apiUrl(config) });
     }, 10_000);
     slow.unref();
+    let settled = false;
     const starting = app.start().then(
       () => {
         connected = true;
         log.info('Slack connected (Socket Mode)');
       },
-      (e: unknown) => log.error('Slack Socket Mode could not connect: check SLACK_APP_TOKEN (xapp-…, scope connections:write) and SLACK_BOT_TOKEN, or use HTTP mode (SLACK_SIGNING_SECRET)', { error: e }),
-    );
+      (e: unknown) => {
+        if (stopping.signal.aborted) log.debug('Slack Socket Mode connect ended: cloudlink is stopping');
+        else log.error('Slack Socket Mode could not connect: check SLACK_APP_TOKEN (xapp-…, scope connections:write) and SLACK_BOT_TOKEN, that this machine reaches Slack\'s Web API, or use HTTP mode (SLACK_SIGNING_SECRET)', { api: apiUrl(config), error: e });
+      },
+    ).finally(() => (settled = true));
     return {
       summary: 'Socket Mode (development; no public URL needed), connecting',
       deps,
+      pending: () => (settled ? undefined : 'Slack Socket Mode was still connecting'),
       stop: async () => {
         clearTimeout(slow);
-        await starting;
+        boltLogger.quiet();
+        stopping.abort();
+        // Disconnects the socket (or cancels a reconnect that was waiting); a connect in progress ends at
+        // its next attempt, refused above. A connect still pausing between attempts is not waited for.
         await app.stop().catch(() => undefined);
+        let bound: NodeJS.Timeout | undefined;
+        await Promise.race([starting, new Promise<void>((r) => (bound = setTimeout(r, 1000)))]);
+        clearTimeout(bound);
       },
     };
   }
@@ -112,5 +193,13 @@ export async function startSlack(config: Config, engine: Engine, log: Logger, op
     throw e?.code ? listenError(e, port0, '0.0.0.0', { what: 'Slack (HTTP mode)', portVariable: 'PORT' }) : e;
   })) as unknown as Server;
   const port = (server.address() as AddressInfo).port;
-  return { summary: `HTTP mode on :${port}/slack/events`, url: `http://127.0.0.1:${port}/slack/events`, deps, stop: async () => void (await app.stop()) };
+  return {
+    summary: `HTTP mode on :${port}/slack/events`,
+    url: `http://127.0.0.1:${port}/slack/events`,
+    deps,
+    stop: async () => {
+      boltLogger.quiet();
+      await app.stop();
+    },
+  };
 }
