@@ -256,7 +256,7 @@ export async function composeService(given: Config, opts: ServiceOptions = {}): 
   } else {
     lines.push('MCP HTTP   off: set CLOUDLINK_MCP_HTTP_PORT and CLOUDLINK_MCP_TOKENS to serve remote assistants');
   }
-  lines.push('MCP stdio  `npm run mcp` (what desktop assistants spawn)');
+  lines.push(`MCP stdio  ${process.execPath} ${(await import('./install-path.js')).CLI_PATH} mcp (what desktop assistants spawn: this command and its arguments, by absolute path)`);
   web.pages?.serve(engine, log);
   if (web.pages) stops.push(web.pages.stop);
   lines.push(...wiring.webLines(config, web.pages));

@@ -85,6 +85,30 @@ describe('cloudlink mcp with a broken configuration', () => {
   });
 });
 
+describe('the start-up summary\'s MCP stdio line', () => {
+  it('names the command an assistant spawns by absolute path (not npm run, whose banner lands on stdout), and that command answers JSON-RPC from its first byte', async () => {
+    const store = join(dir, 'summary', 'cloudlink.json');
+    const run = spawnCli(['serve'], { CLOUDLINK_STORE_PATH: store });
+    const t0 = Date.now();
+    while (!/\n  MCP stdio .*\n/.test(run.stderr()) && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 20));
+    run.child.kill('SIGTERM');
+    await run.done;
+    const line = /\n  MCP stdio  (.*)\n/.exec(run.stderr())?.[1];
+    expect(line, run.stderr()).toBe(`${process.execPath} ${CLI} mcp (what desktop assistants spawn: this command and its arguments, by absolute path)`);
+    expect(line).not.toMatch(/npm/);
+    // Exactly that command, from another folder, as an assistant runs it.
+    const [command, ...args] = line!.replace(/ \(.*$/, '').split(' ');
+    const mcp = spawn(command!, args, { cwd: tmpdir(), env: { PATH: process.env.PATH ?? '', HOME: dir, CLOUDLINK_STORE_PATH: store, CLOUDLINK_LOG_LEVEL: 'error' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    mcp.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    mcp.stdin.write(initialize);
+    const t1 = Date.now();
+    while (!stdout.includes('\n') && Date.now() - t1 < 20_000) await new Promise((r) => setTimeout(r, 10));
+    mcp.kill('SIGTERM');
+    expect(stdout).toMatch(/^\{"jsonrpc":"2\.0","id":1,"result":\{/);
+  });
+});
+
 /** A TCP proxy to PostgreSQL that holds every connection until `release()`: start-up waits there. */
 async function heldProxy(target: URL): Promise<{ port: number; connections: () => number; release(): void; close(): Promise<void> }> {
   const waiting: (() => void)[] = [];
