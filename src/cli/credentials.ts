@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
 import { composeEngine } from '../compose.js';
 import { closeComposed } from './close.js';
 import { ConfigError, type Config } from '../config.js';
@@ -76,6 +77,7 @@ async function local(config: Config, req: Request): Promise<string> {
   // AWS_PROFILE names the profile the calling tool is resolving, whose credential_process is this very
   // command: cloudlink's own credentials come from elsewhere (CLOUDLINK_AWS_PROFILE, the keys in the
   // environment, an instance role, the default profile), or every call would spawn another.
+  const ignoredProfile = process.env.AWS_PROFILE;
   delete process.env.AWS_PROFILE;
   if (config.CLOUDLINK_AWS_PROFILE) process.env.AWS_PROFILE = config.CLOUDLINK_AWS_PROFILE;
   // This process tells nobody anything: the service delivers what vending writes (nothing, today).
@@ -91,9 +93,49 @@ async function local(config: Config, req: Request): Promise<string> {
       }
     }
     return JSON.stringify(await engine.run(engine.find('get_access_token')!, actor, tokenInput(req)));
+  } catch (e) {
+    throw await inCommandWords(e, config, ignoredProfile);
   } finally {
     await closeComposed(composed);
   }
+}
+
+/**
+ * The engine's errors, for the person or tool that ran this command: cloudlink having no AWS credentials
+ * of its own is said with what this command reads (CLOUDLINK_AWS_PROFILE, never AWS_PROFILE).
+ */
+async function inCommandWords(e: unknown, config: Config, ignoredProfile: string | undefined): Promise<unknown> {
+  if (!(e instanceof CloudlinkError)) return e;
+  if (e.code === 'PLATFORM_NOT_CONFIGURED' && e.details.reason === 'no-credentials') return noOwnCredentials(config, ignoredProfile);
+  return e;
+}
+
+/** Whether an AWS config or credentials file has a section for this profile (where the SDK looks). */
+async function profileFile(name: string): Promise<string | undefined> {
+  const files: [string, RegExp][] = [
+    [process.env.AWS_CONFIG_FILE ?? join(homedir(), '.aws', 'config'), new RegExp(`^\\s*\\[\\s*(profile\\s+)?${escapeRe(name)}\\s*\\]`, 'm')],
+    [process.env.AWS_SHARED_CREDENTIALS_FILE ?? join(homedir(), '.aws', 'credentials'), new RegExp(`^\\s*\\[\\s*${escapeRe(name)}\\s*\\]`, 'm')],
+  ];
+  for (const [file, section] of files) if (section.test(await readFile(file, 'utf8').catch(() => ''))) return file;
+  return undefined;
+}
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+async function noOwnCredentials(config: Config, ignoredProfile: string | undefined): Promise<CloudlinkError> {
+  const own = config.CLOUDLINK_AWS_PROFILE;
+  const found = own ? await profileFile(own) : undefined;
+  const what = !own
+    ? 'CLOUDLINK_AWS_PROFILE is not set, and there are no AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, instance role or default profile to use instead'
+    : found
+      ? `CLOUDLINK_AWS_PROFILE names the profile "${own}", which is in ${found} but gave no credentials (check its keys, or what its credential_process or SSO session prints)`
+      : `CLOUDLINK_AWS_PROFILE names the profile "${own}", which is not in the AWS config or credentials file (${process.env.AWS_CONFIG_FILE ?? '~/.aws/config'}, ${process.env.AWS_SHARED_CREDENTIALS_FILE ?? '~/.aws/credentials'})`;
+  const aside = ignoredProfile
+    ? ` AWS_PROFILE (${ignoredProfile}) is set, but this command does not use it: it names the profile the calling tool is resolving, whose credential_process may be this very command, which would then call itself.`
+    : ' This command does not use AWS_PROFILE: it names the profile the calling tool is resolving, whose credential_process may be this very command.';
+  return new CloudlinkError(
+    'PLATFORM_NOT_CONFIGURED',
+    `cloudlink credentials found no AWS credentials of its own to call AWS with: ${what}.${aside} Set CLOUDLINK_AWS_PROFILE to a profile holding cloudlink's own credentials (not one whose credential_process is cloudlink), or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or CLOUDLINK_AWS_INSTANCE_ROLE=true on EC2/ECS; or set CLOUDLINK_API_URL and CLOUDLINK_API_TOKEN to ask the cloudlink service instead.`,
+  );
 }
 
 async function remote(config: Config, req: Request): Promise<string> {

@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoleHandout } from '../../src/engine/families/aws-role/handout.js';
 import { admin, deployStack, harness, type Harness } from '../helpers/engine.js';
 import { CLI } from '../helpers/mcp.js';
+import { mapAwsError } from '../../src/providers/aws/errors.js';
+import { missingPlatformCredentials } from '../../src/providers/aws/sdk-gateway.js';
 
 const exec = promisify(execFile);
 let h: Harness;
@@ -55,6 +57,60 @@ describe('cloudlink credentials', () => {
     const loop = await cli(['credentials', 'Prod Payer'], { CLOUDLINK_VENDING: '1' }).catch((e: { code: number; stderr: string }) => e);
     expect(loop).toMatchObject({ code: 1 });
     expect((loop as { stderr: string }).stderr).toMatch(/started by cloudlink credentials/);
+  });
+});
+
+describe('cloudlink credentials without AWS credentials of its own', () => {
+  /** The harness's environment without the platform's keys (the SDK's chain finds what `env` gives). */
+  const withoutKeys = (args: string[], env: Record<string, string>) => {
+    const base: Record<string, string | undefined> = { ...process.env, ...h.env };
+    for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'CLOUDLINK_AWS_PROFILE']) delete base[k];
+    return exec(process.execPath, [CLI, ...args], { env: { ...base, HOME: h.dir, ...env }, timeout: 20_000 }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+  };
+  /** An AWS config as a tool's: the profile the tool resolves runs cloudlink; no default profile. */
+  const toolConfig = async () => {
+    const file = join(h.dir, 'tool-aws-config');
+    await writeFile(file, `[profile prod-payer]\ncredential_process = ${process.execPath} ${CLI} credentials Prod Payer\n`);
+    return { AWS_CONFIG_FILE: file, AWS_SHARED_CREDENTIALS_FILE: join(h.dir, 'no-credentials-file') };
+  };
+
+  it('with only AWS_PROFILE set: says no AWS credentials were found, that AWS_PROFILE is not used here and why, and to set CLOUDLINK_AWS_PROFILE', async () => {
+    const r = await withoutKeys(['credentials', 'Prod Payer'], { ...(await toolConfig()), AWS_PROFILE: 'prod-payer' });
+    expect(r).toMatchObject({ code: 1, stdout: '' });
+    const stderr = (r as { stderr: string }).stderr;
+    expect(stderr).toMatch(/^cloudlink credentials found no AWS credentials of its own to call AWS with: CLOUDLINK_AWS_PROFILE is not set/m);
+    expect(stderr).toContain('AWS_PROFILE (prod-payer) is set, but this command does not use it: it names the profile the calling tool is resolving, whose credential_process may be this very command, which would then call itself.');
+    expect(stderr).toMatch(/Set CLOUDLINK_AWS_PROFILE to a profile holding cloudlink's own credentials/);
+    expect(stderr).not.toMatch(/refused|CredentialsProviderError/);
+  });
+
+  it('with CLOUDLINK_AWS_PROFILE naming a profile that does not exist: names it', async () => {
+    const r = await withoutKeys(['credentials', 'Prod Payer'], { ...(await toolConfig()), CLOUDLINK_AWS_PROFILE: 'missing' });
+    expect(r).toMatchObject({ code: 1, stdout: '' });
+    const stderr = (r as { stderr: string }).stderr;
+    expect(stderr).toContain(`cloudlink credentials found no AWS credentials of its own to call AWS with: CLOUDLINK_AWS_PROFILE names the profile "missing", which is not in the AWS config or credentials file (${join(h.dir, 'tool-aws-config')}, ${join(h.dir, 'no-credentials-file')}).`);
+    expect(stderr).toMatch(/This command does not use AWS_PROFILE/);
+    expect(stderr).not.toMatch(/refused|CredentialsProviderError/);
+  });
+
+  it('with nothing at all: says so, without a cloud call', async () => {
+    const before = h.aws.callsOf('AssumeRole').length;
+    const r = await withoutKeys(['credentials', 'Prod Payer'], { AWS_CONFIG_FILE: join(h.dir, 'none-config'), AWS_SHARED_CREDENTIALS_FILE: join(h.dir, 'none-credentials') });
+    expect(r).toMatchObject({ code: 1, stdout: '' });
+    expect((r as { stderr: string }).stderr).toMatch(/^cloudlink credentials found no AWS credentials of its own to call AWS with: CLOUDLINK_AWS_PROFILE is not set, and there are no AWS_ACCESS_KEY_ID/m);
+    expect(h.aws.callsOf('AssumeRole').length).toBe(before);
+  });
+
+  it('keeps "refused" for credentials AWS really refused', () => {
+    const invalid = Object.assign(new Error('The security token included in the request is invalid.'), { name: 'InvalidClientTokenId' });
+    expect(missingPlatformCredentials(invalid)).toBeUndefined();
+    expect(mapAwsError(invalid, { roleArn: '', externalId: '', principalArn: '' }).message).toMatch(/^cloudlink's own AWS credentials were refused \(InvalidClientTokenId\)/);
+    const missing = Object.assign(new Error('Could not resolve credentials using profile: [ops] in configuration/credentials file(s).'), { name: 'CredentialsProviderError' });
+    expect(missingPlatformCredentials(missing, {})).toMatchObject({ code: 'PLATFORM_NOT_CONFIGURED', details: { reason: 'no-credentials', profile: 'ops' } });
+    expect(missingPlatformCredentials(missing, {})!.message).toMatch(/^cloudlink found no AWS credentials of its own: the AWS profile "ops" it was told to use \(AWS_PROFILE\) gave none: check that it is in the AWS config/);
+    const chain = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    expect(missingPlatformCredentials(chain, {})!.message).toMatch(/^cloudlink found no AWS credentials of its own: the AWS SDK found none in the environment/);
+    expect(missingPlatformCredentials(chain, { AWS_PROFILE: 'ops' })!.details).toEqual({ reason: 'no-credentials', cause: 'CredentialsProviderError', profile: 'ops' });
   });
 });
 

@@ -50,6 +50,26 @@ type Session = AwsSession & { credentials: AwsCredentialIdentity };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The SDK's chain found no credentials for cloudlink itself (CredentialsProviderError): nothing was
+ * refused, nothing was there; for a profile that does not exist, the SDK names it. Worded as such, with
+ * `details.reason` so a front end (the credentials command) can say what applies to it.
+ */
+export function missingPlatformCredentials(e: unknown, env: NodeJS.ProcessEnv = process.env): CloudlinkError | undefined {
+  if ((e as Error)?.name !== 'CredentialsProviderError') return undefined;
+  // The SDK names the profile when only the shared files were asked; its whole chain says "any providers".
+  const profile = /profile: \[([^\]]+)\]/.exec((e as Error).message ?? '')?.[1] ?? env.AWS_PROFILE;
+  const what = profile
+    ? `the AWS profile "${profile}" it was told to use (AWS_PROFILE) gave none: check that it is in the AWS config or credentials file (~/.aws/config, ~/.aws/credentials, or AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE) and holds credentials`
+    : 'the AWS SDK found none in the environment (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) or in the default profile of the AWS config and credentials files';
+  return new CloudlinkError(
+    'PLATFORM_NOT_CONFIGURED',
+    `cloudlink found no AWS credentials of its own: ${what}. This is not the role's fault: an operator must give the service AWS credentials (AWS_PROFILE naming a profile that exists, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or CLOUDLINK_AWS_INSTANCE_ROLE=true on EC2/ECS).`,
+    {},
+    { reason: 'no-credentials', cause: 'CredentialsProviderError', ...(profile ? { profile } : {}) },
+  );
+}
+
 /** What the SDK's logger said, in one line: the command and the error's name, never inputs or outputs. */
 function sdkDetail(parts: unknown[]): string {
   return parts
@@ -235,6 +255,8 @@ export class SdkAwsGateway implements AwsGateway {
       throw new CloudlinkError(
         'PLATFORM_NOT_CONFIGURED',
         'cloudlink has no AWS credentials of its own, so it cannot assume customer roles yet. An operator must give the service AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or CLOUDLINK_AWS_INSTANCE_ROLE=true on EC2/ECS).',
+        {},
+        { reason: 'no-credentials' },
       );
     }
   }
@@ -339,7 +361,7 @@ export class SdkAwsGateway implements AwsGateway {
           // A role created seconds ago answers AccessDenied until IAM has propagated it.
           const retryable = isAccessDenied(e) || isThrottle(e) || isNetwork(e);
           if (!retryable || Date.now() - started + pause > input.retryForMs) {
-            throw mapAwsError(e, { ...ctx, propagating: isAccessDenied(e) && input.retryForMs > 0 && Date.now() - started < 120_000 });
+            throw missingPlatformCredentials(e) ?? mapAwsError(e, { ...ctx, propagating: isAccessDenied(e) && input.retryForMs > 0 && Date.now() - started < 120_000 });
           }
           await sleep(pause);
           pause = Math.min(pause * 2, 10_000);
@@ -443,7 +465,7 @@ export class SdkAwsGateway implements AwsGateway {
       if (name === 'MalformedPolicyDocument' || name === 'PackedPolicyTooLarge' || name === 'MalformedPolicyDocumentException' || name === 'PackedPolicyTooLargeException') {
         throw new CloudlinkError('INVALID_INPUT', `AWS refused the session policy (${name}): ${name.startsWith('Packed') ? 'it is too large once packed; shorten it' : 'it is not a valid IAM policy document; check its JSON and its actions'}, then try again.`, { policy: 'AWS refused this policy.' });
       }
-      throw mapAwsError(e, { roleArn: input.roleArn, externalId: '', principalArn: '' });
+      throw missingPlatformCredentials(e) ?? mapAwsError(e, { roleArn: input.roleArn, externalId: '', principalArn: '' });
     }
   }
 
@@ -463,7 +485,7 @@ export class SdkAwsGateway implements AwsGateway {
       const credentials: AwsCredentialIdentity = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
       return { credentials } as Session;
     } catch (e) {
-      throw mapAwsError(e, { roleArn: input.roleArn, externalId: input.externalId, principalArn });
+      throw missingPlatformCredentials(e) ?? mapAwsError(e, { roleArn: input.roleArn, externalId: input.externalId, principalArn });
     }
   }
 
