@@ -76,6 +76,8 @@ describe('an operation as a command', () => {
     expect(help.stdout).toMatch(/start-aws-setup +Start linking an AWS account/);
     const usage = await run(['rename-account', '--help'], env);
     expect(usage.stdout).toMatch(/--new-name <string> +The new display name/);
+    // Reading needs the store there (run elsewhere, it is not created: see test/cli/one-shot.test.ts).
+    await writeStore(env.CLOUDLINK_STORE_PATH, 0);
     const list = await run(['list-accounts', '--provider', 'aws', '--output', 'json'], env);
     expect(list.code).toBe(0);
     expect(JSON.parse(list.stdout)).toEqual({ accounts: [], total: 0, offset: 0 });
@@ -83,6 +85,7 @@ describe('an operation as a command', () => {
 
   it('says what went wrong with bad input, and changes nothing on a delete nobody typed the name for', async () => {
     const env = { CLOUDLINK_STORE_PATH: join(dir, 'ops2', 'cloudlink.json') };
+    await writeStore(env.CLOUDLINK_STORE_PATH, 0);
     const bad = await run(['list-accounts', '--provider', 'gcp'], env);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/Invalid input: provider/);

@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { composeEngine } from '../compose.js';
 import { closeComposed } from './close.js';
+import { requireExistingStore } from './store-exists.js';
 import { ConfigError, type Config } from '../config.js';
 import { CloudlinkError, type ErrorCode } from '../engine/errors.js';
 import { CLI_PATH } from '../install-path.js';
@@ -50,6 +51,7 @@ async function profiles(config: Config, input: Record<string, string>): Promise<
     if (!res.ok) throw new CloudlinkError((body.error?.code ?? 'CLOUD_ERROR') as ErrorCode, body.error?.message ?? `The cloudlink service answered HTTP ${res.status}.`);
     return body.profiles ?? [];
   }
+  requireExistingStore(config);
   const composed = await composeEngine(config, { deliver: false });
   const { engine } = composed;
   try {
@@ -93,11 +95,20 @@ export async function awsConfigCommand(config: Config, args: string[]): Promise<
   const command = typeof f.command === 'string' ? f.command : defaultCommand(config);
   const list = await profiles(config, input);
   const text = renderAwsConfig(list, command, new Date());
-  if (typeof f.file !== 'string') return text.trimEnd();
+  // On PostgreSQL the profiles' command reaches the store only with the database's settings, which
+  // hold secrets and are never written into the file: the tools need them in their environment.
+  const needsEnv =
+    typeof f.command !== 'string' && config.CLOUDLINK_DATABASE_URL && !config.CLOUDLINK_API_URL
+      ? ' The profiles run cloudlink on PostgreSQL: the tools that use them (prowler, steampipe, the AWS CLI…) need CLOUDLINK_DATABASE_URL and CLOUDLINK_ENCRYPTION_KEY in their environment (they are not written into the file), or CLOUDLINK_API_URL and CLOUDLINK_API_TOKEN to ask the cloudlink service instead.'
+      : '';
+  if (typeof f.file !== 'string') {
+    if (needsEnv) process.stderr.write(`${needsEnv.trim()}\n`);
+    return text.trimEnd();
+  }
   const existing = await readFile(f.file, 'utf8').catch(() => undefined);
   if (existing !== undefined && !existing.startsWith(MARK) && f.force !== true) {
     throw new ConfigError(`${f.file} exists and was not written by cloudlink: it was left as it is. Write to another file (and point AWS_CONFIG_FILE at it, or paste its profiles into your config), or pass --force to replace it.`);
   }
   await writeFile(f.file, text);
-  return `Wrote ${list.length} profile${list.length === 1 ? '' : 's'} to ${f.file}. Use one with AWS_CONFIG_FILE=${f.file} AWS_PROFILE=<profile>, e.g. ${list[0] ? list[0].profile : '<profile>'}.`;
+  return `Wrote ${list.length} profile${list.length === 1 ? '' : 's'} to ${f.file}. Use one with AWS_CONFIG_FILE=${f.file} AWS_PROFILE=<profile>, e.g. ${list[0] ? list[0].profile : '<profile>'}.${needsEnv}`;
 }

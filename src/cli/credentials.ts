@@ -3,6 +3,7 @@ import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { composeEngine } from '../compose.js';
 import { closeComposed } from './close.js';
+import { requireExistingStore } from './store-exists.js';
 import { ConfigError, type Config } from '../config.js';
 import type { Actor } from '../engine/domain/records.js';
 import { CloudlinkError, type ErrorCode } from '../engine/errors.js';
@@ -80,6 +81,7 @@ async function local(config: Config, req: Request): Promise<string> {
   const ignoredProfile = process.env.AWS_PROFILE;
   delete process.env.AWS_PROFILE;
   if (config.CLOUDLINK_AWS_PROFILE) process.env.AWS_PROFILE = config.CLOUDLINK_AWS_PROFILE;
+  requireExistingStore(config);
   // This process tells nobody anything: the service delivers what vending writes (nothing, today).
   const composed = await composeEngine(config, { deliver: false });
   const { engine } = composed;

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import type { z } from 'zod';
 import { composeEngine } from '../compose.js';
 import { closeComposed } from './close.js';
+import { requireExistingStore } from './store-exists.js';
 import type { Config } from '../config.js';
 import { ConfigError } from '../config.js';
 import type { Engine } from '../engine/engine.js';
@@ -136,6 +137,8 @@ export async function runCliCommand(config: Config, name: string, args: string[]
   }
   // Bad flags are refused before anything is opened, too.
   parseFlags(def, args);
+  // What only reads does not create a store (run from the wrong folder, it would read a new, empty one).
+  if (def.nature.readOnly) requireExistingStore(config);
   const composed = await composeEngine(config, { deliver: true });
   try {
     const actor: Actor = { id: config.CLOUDLINK_CLI_ACTOR ?? safeLogin(), via: 'cli', role: 'admin' };

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -26,10 +26,10 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function cli(args: string[], env: Record<string, string>, stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+function cli(args: string[], env: Record<string, string>, stdin?: string, cwd = dir): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, CLOUDLINK_CLI_ACTOR: 'tester', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: dir, CLOUDLINK_CLI_ACTOR: 'tester', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -54,8 +54,9 @@ describe('one-shot commands close what they opened', () => {
       const exportFile = join(dir, `${store.name}.json`);
       const runs: [string[], number][] = [
         [['migrate'], 0],
-        [['list-accounts'], 0],
+        // A command that writes creates the lowdb store; those that only read need it there (see below).
         [['create-webhook', '--name', `hook-${store.name}`, '--url', 'https://example.com/hook'], 0],
+        [['list-accounts'], 0],
         [['list-webhooks', '--output', 'json'], 0],
         [['rename-account', '--account', 'nobody', '--new-name', 'x'], 1],
         [['export', '--file', exportFile], 0],
@@ -107,5 +108,49 @@ describe('one-shot commands close what they opened', () => {
     const list = await cli(['list-webhooks'], env);
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/hook-PostgreSQL/);
+  });
+});
+
+describe('commands that only read, run where there is no lowdb store', () => {
+  it('credentials, export aws-config and read-only operations refuse, naming the path and what to do, and create nothing; a command that writes still creates it', async () => {
+    const cwd = join(dir, 'elsewhere');
+    await mkdir(cwd, { recursive: true });
+    const expected = `No cloudlink store at ${join(cwd, 'data', 'cloudlink.json')} (CLOUDLINK_STORE_PATH, relative to ${cwd}). Run it from the folder where cloudlink runs, or set CLOUDLINK_STORE_PATH (or CLOUDLINK_DATABASE_URL / CLOUDLINK_API_URL).`;
+    for (const args of [['credentials', 'some-account'], ['export', 'aws-config'], ['export', 'aws-config', '--file', join(cwd, 'aws-config')], ['list-accounts'], ['get-audit-log'], ['list-webhooks']]) {
+      const r = await cli(args, {}, undefined, cwd);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stdout, args.join(' ')).toBe('');
+      expect(r.stderr.trim().split('\n').at(-1), args.join(' ')).toBe(expected);
+    }
+    expect(await readdir(cwd)).toEqual([]);
+    // Named by an absolute path, it says just that.
+    const absolute = await cli(['list-accounts'], { CLOUDLINK_STORE_PATH: join(cwd, 'x', 'cloudlink.json') }, undefined, cwd);
+    expect(absolute.stderr).toContain(`No cloudlink store at ${join(cwd, 'x', 'cloudlink.json')} (CLOUDLINK_STORE_PATH). Run it from`);
+
+    const write = await cli(['create-webhook', '--name', 'first', '--url', 'https://example.com/hook'], {}, undefined, cwd);
+    expect(write.code, write.stderr).toBe(0);
+    expect(existsSync(join(cwd, 'data', 'cloudlink.json'))).toBe(true);
+    const list = await cli(['list-webhooks'], {}, undefined, cwd);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/first/);
+  });
+
+  it('export aws-config on PostgreSQL says the tools need the database settings (or the REST API) in their environment', async () => {
+    const env = { CLOUDLINK_DATABASE_URL: db.url, CLOUDLINK_ENCRYPTION_KEY: KEY };
+    const file = join(dir, 'pg-aws-config');
+    const written = await cli(['export', 'aws-config', '--file', file], env);
+    expect(written.code, written.stderr).toBe(0);
+    const note = 'The profiles run cloudlink on PostgreSQL: the tools that use them (prowler, steampipe, the AWS CLI…) need CLOUDLINK_DATABASE_URL and CLOUDLINK_ENCRYPTION_KEY in their environment (they are not written into the file), or CLOUDLINK_API_URL and CLOUDLINK_API_TOKEN to ask the cloudlink service instead.';
+    expect(written.stdout).toMatch(/^Wrote \d+ profiles? to /);
+    expect(written.stdout).toContain(note);
+    expect(await readFile(file, 'utf8')).not.toMatch(/CLOUDLINK_DATABASE_URL|CLOUDLINK_ENCRYPTION_KEY|postgres/);
+    // To stdout, the config stays alone there and the note goes to stderr.
+    const printed = await cli(['export', 'aws-config'], env);
+    expect(printed.stdout).toMatch(/^# Written by cloudlink export aws-config/);
+    expect(printed.stdout).not.toContain(note);
+    expect(printed.stderr).toContain(note);
+    // With a command of one's own, or on lowdb, there is nothing to add.
+    const own = await cli(['export', 'aws-config', '--file', file, '--command', 'cloudlink'], env);
+    expect(own.stdout).not.toContain(note);
   });
 });
