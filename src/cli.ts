@@ -14,9 +14,9 @@ Usage:
                                   an MCP server on stdio, for desktop assistants
   cloudlink migrate               apply the PostgreSQL migrations (CLOUDLINK_DATABASE_URL)
   cloudlink export [--file F]     the whole store as JSON (either store; private keys stay sealed)
-  cloudlink export aws-config [--file F] [--prefix P] [--region R] [--command C]
+  cloudlink export aws-config [--file F] [--force] [--prefix P] [--region R] [--command C]
                                   one ~/.aws/config profile per linked AWS account (credential_process)
-  cloudlink credentials <account> [--duration S] [--session-name N] [--policy-file F] [--scope S]
+  cloudlink credentials <account> [--duration S] [--session-name N] [--policy JSON | --policy-file F] [--scope S]
                                   temporary credentials as JSON on stdout (credential_process format for AWS)
   cloudlink import --file F [--replace]
                                   load an export into the configured store

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { writeStore } from '../bench/fixtures.js';
 import { tmpdir } from 'node:os';
@@ -88,7 +89,10 @@ describe('an operation as a command', () => {
     await writeStore(env.CLOUDLINK_STORE_PATH, 0);
     const bad = await run(['list-accounts', '--provider', 'gcp'], env);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/Invalid input: provider/);
+    // The flag is named as typed, not the input's field.
+    expect(bad.stderr).toMatch(/^Invalid input: --provider: Invalid option: expected one of /);
+    const small = await run(['list-accounts', '--limit', '0'], env);
+    expect(small.stderr).toMatch(/^Invalid input: --limit: Too small: expected number to be >=1\. Correct it and try again\./);
     const unknown = await run(['rename-account', '--acount', 'x'], env);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/Unknown option --acount/);
@@ -108,5 +112,36 @@ describe('an operation as a command', () => {
     expect(typed.stdout).toMatch(/Deleted "Account 0"\.\ncloudlink no longer uses arn:aws:iam::100000000000/);
     const audit = await run(['get-audit-log', '--output', 'json'], env);
     expect(JSON.parse(audit.stdout).entries[0]).toMatchObject({ operation: 'delete_account', actor: { via: 'cli' } });
+  });
+});
+
+describe('CLI wording', () => {
+  it('refuses a flag that takes a number given something else, before opening anything', async () => {
+    const env = { CLOUDLINK_STORE_PATH: join(dir, 'numbers', 'cloudlink.json') };
+    for (const value of ['abc', '', '12abc']) {
+      const r = await run(['list-accounts', '--limit', value], env);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^--limit takes a number, not "${value}"\\. Nothing was run\\.\n\ncloudlink list-accounts: `));
+      expect(r.stderr).not.toMatch(/NaN/);
+    }
+    expect(existsSync(join(dir, 'numbers'))).toBe(false);
+  });
+
+  it('help lists the flags the commands take, every description in one column', async () => {
+    const { stdout } = await run(['help'], {});
+    expect(stdout).toContain('  cloudlink credentials <account> [--duration S] [--session-name N] [--policy JSON | --policy-file F] [--scope S]\n');
+    expect(stdout).toContain('  cloudlink export aws-config [--file F] [--force] [--prefix P] [--region R] [--command C]\n');
+    // What the rows promise is accepted: each flag of those two rows is known to its command (its --help answers, an unknown one is refused).
+    const credentials = await run(['credentials', 'x', '--policy', '{}', '--bogus'], {});
+    expect(credentials.stderr).toMatch(/^Unknown option --bogus\./);
+    const awsConfig = await run(['export', 'aws-config', '--force', '--bogus'], {});
+    expect(awsConfig.stderr).toMatch(/^Unknown option --bogus\./);
+    // A description that shares its row starts at the same column everywhere, usage and operations alike.
+    const columns = stdout
+      .split('\n')
+      .filter((l) => /^  \S.*?\s{2,}\S/.test(l) || /^ {34}\S/.test(l))
+      .map((l) => (/^ {34}\S/.test(l) ? 34 : /^  (\S+(?: \S+)*) +/.exec(l)![0].length));
+    expect(columns.length).toBeGreaterThan(40);
+    expect(new Set(columns)).toEqual(new Set([34]));
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { composeEngine } from '../compose.js';
 import { closeComposed } from './close.js';
 import { requireExistingStore } from './store-exists.js';
+import { inFlagWords } from './flag-errors.js';
 import { ConfigError, type Config } from '../config.js';
 import type { Actor } from '../engine/domain/records.js';
 import { CloudlinkError, type ErrorCode } from '../engine/errors.js';
@@ -43,7 +44,11 @@ async function parse(args: string[]): Promise<Request> {
       if (v === undefined) throw new ConfigError(`--${m[1]} needs a value.\n\n${USAGE}`);
       return v;
     };
-    if (m[1] === 'duration') req.durationSeconds = Number(value());
+    if (m[1] === 'duration') {
+      const v = value();
+      req.durationSeconds = Number(v);
+      if (v.trim() === '' || !Number.isInteger(req.durationSeconds)) throw new ConfigError(`--duration takes a number of seconds (900 or more), not "${v}".\n\n${USAGE}`);
+    }
     else if (m[1] === 'session-name') req.sessionName = value();
     else if (m[1] === 'policy') req.policy = value();
     else if (m[1] === 'policy-file') req.policy = await readFile(value(), 'utf8').catch((e: NodeJS.ErrnoException) => {
@@ -55,6 +60,10 @@ async function parse(args: string[]): Promise<Request> {
   if (!account) throw new ConfigError(USAGE);
   return { ...req, account };
 }
+
+/** The flag each input field comes from, for errors that name a field. */
+const FLAGS: Record<string, string> = { account: '<account>', durationSeconds: '--duration', sessionName: '--session-name', policy: '--policy', scope: '--scope' };
+const flagOf = (field: string) => FLAGS[field];
 
 const awsInput = (r: Request) => ({ account: r.account, ...(r.durationSeconds !== undefined ? { durationSeconds: r.durationSeconds } : {}), ...(r.sessionName ? { sessionName: r.sessionName } : {}), ...(r.policy ? { policy: r.policy } : {}) });
 const tokenInput = (r: Request) => ({ account: r.account, ...(r.scope ? { scope: r.scope } : {}) });
@@ -96,7 +105,7 @@ async function local(config: Config, req: Request): Promise<string> {
     }
     return JSON.stringify(await engine.run(engine.find('get_access_token')!, actor, tokenInput(req)));
   } catch (e) {
-    throw await inCommandWords(e, config, ignoredProfile);
+    throw await inCommandWords(inFlagWords(e, flagOf), config, ignoredProfile);
   } finally {
     await closeComposed(composed);
   }
@@ -150,9 +159,9 @@ async function remote(config: Config, req: Request): Promise<string> {
     } catch {
       throw new ConfigError(`cloudlink could not reach its service at ${base} (CLOUDLINK_API_URL). Check that it runs and that the address is right.`);
     }
-    const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } } & Record<string, unknown>;
+    const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string; fields?: Record<string, string> } } & Record<string, unknown>;
     if (res.ok) return body;
-    if (body.error?.message) throw new CloudlinkError((body.error.code ?? 'CLOUD_ERROR') as ErrorCode, body.error.message);
+    if (body.error?.message) throw inFlagWords(new CloudlinkError((body.error.code ?? 'CLOUD_ERROR') as ErrorCode, body.error.message, body.error.fields ?? {}), flagOf);
     throw new ConfigError(`The cloudlink service at ${base} answered HTTP ${res.status}.`);
   };
   if (!wantsToken(req)) {

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { composeEngine } from '../compose.js';
 import { closeComposed } from './close.js';
 import { requireExistingStore } from './store-exists.js';
+import { inFlagWords } from './flag-errors.js';
 import type { Config } from '../config.js';
 import { ConfigError } from '../config.js';
 import type { Engine } from '../engine/engine.js';
@@ -84,7 +85,12 @@ export function parseFlags(def: AnyOperation, args: string[]): { input: Record<s
     if (!field) throw new ConfigError(`Unknown option --${flag}.\n\n${operationUsage(def)}`);
     const kind = kindOf(shape[field]!);
     if (kind === 'boolean') input[field] = m[2] === undefined ? true : m[2] === 'true';
-    else if (kind === 'number') input[field] = Number(next());
+    else if (kind === 'number') {
+      const v = next();
+      const n = Number(v);
+      if (v.trim() === '' || !Number.isFinite(n)) throw new ConfigError(`--${flag} takes a number, not "${v}". Nothing was run.\n\n${operationUsage(def)}`);
+      input[field] = n;
+    }
     else if (kind === 'array') input[field] = next().split(',').map((s) => s.trim()).filter(Boolean);
     else if (kind === 'object') {
       try {
@@ -116,7 +122,10 @@ export async function runOperation(engine: Engine, actor: Actor, def: AnyOperati
     if (typed === undefined) throw new ConfigError(`${subject.question}\nNothing was changed: run it at a terminal to be asked, or pass --confirm-name with the name typed by you.`);
     full = { ...input, [def.confirm.refField]: subject.id, [def.confirm.field]: typed, [def.confirm.idField]: subject.id };
   }
-  const out = await engine.run(def, actor, full);
+  const shape = shapeOf(def);
+  const out = await engine.run(def, actor, full).catch((e: unknown) => {
+    throw inFlagWords(e, (field) => (field in shape ? `--${flagName(field)}` : undefined));
+  });
   return { text: output === 'json' ? JSON.stringify(out, null, 2) : def.summarize(out), json: out };
 }
 

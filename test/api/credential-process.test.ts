@@ -60,6 +60,18 @@ describe('cloudlink credentials', () => {
   });
 });
 
+describe('cloudlink credentials flags', () => {
+  it('names --duration, as typed, when the duration is refused', async () => {
+    const short = await cli(['credentials', 'Prod Payer', '--duration', '100']).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    expect(short).toMatchObject({ code: 1, stdout: '' });
+    expect((short as { stderr: string }).stderr).toMatch(/^Invalid input: --duration: AWS issues sessions of at least 900 seconds\. Correct it and try again\.$/m);
+    expect((short as { stderr: string }).stderr).not.toMatch(/durationSeconds/);
+    const words = await cli(['credentials', 'Prod Payer', '--duration', 'soon']).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    expect(words).toMatchObject({ code: 1, stdout: '' });
+    expect((words as { stderr: string }).stderr).toMatch(/^--duration takes a number of seconds \(900 or more\), not "soon"\.\n\nUsage: cloudlink credentials /m);
+  });
+});
+
 describe('cloudlink credentials without AWS credentials of its own', () => {
   /** The harness's environment without the platform's keys (the SDK's chain finds what `env` gives). */
   const withoutKeys = (args: string[], env: Record<string, string>) => {
