@@ -63,6 +63,30 @@ export type RunningSlack = {
 
 const apiUrl = (config: Config) => config.SLACK_API_URL ?? 'https://slack.com/api/';
 
+/** auth.test answers that mean the bot token itself is wrong: nothing but a new token helps. */
+const TOKEN_REFUSED = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'not_allowed_token_type', 'no_permission', 'missing_scope']);
+
+type BotIdentity = { ok: true; botId: string; botUserId: string; name?: string; team?: string } | { ok: false; refused: string } | { ok: false; unreachable: string };
+
+/**
+ * Who the bot token is, asked once at start (5 s, no retries). Bolt would ask this itself as it is
+ * built and keep the answer in a promise nobody awaits until the first event: a refused token then
+ * crashed the whole service with a stack trace. Given the ids, Bolt asks nothing.
+ */
+async function botIdentity(token: string, config: Config, logger: ReturnType<typeof slackLogger>): Promise<BotIdentity> {
+  const { WebClient } = await import('@slack/web-api');
+  const client = new WebClient(token, { ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}), retryConfig: { retries: 0 }, timeout: 5000, logger });
+  try {
+    const r = await client.auth.test();
+    if (r.user_id && r.bot_id) return { ok: true, botId: r.bot_id, botUserId: r.user_id, ...(r.user ? { name: r.user } : {}), ...(r.team ? { team: r.team } : {}) };
+    return { ok: false, refused: 'not_a_bot_token' };
+  } catch (e) {
+    const code = (e as { data?: { error?: string } }).data?.error;
+    if (code && TOKEN_REFUSED.has(code)) return { ok: false, refused: code };
+    return { ok: false, unreachable: code ?? ((e as Error).message || 'no answer') };
+  }
+}
+
 /**
  * The logger Bolt, its Socket Mode client and their Web API clients write to, as cloudlink's log.
  * The Web API client says only "http request failed fetch failed" when Slack cannot be reached, at
@@ -123,6 +147,21 @@ export async function startSlack(config: Config, engine: Engine, log: Logger, op
   await warmListings(engine, log);
   const clientOptions = { ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}), ...(opts.retries !== undefined ? { retryConfig: { retries: opts.retries } } : {}) };
   const boltLogger = slackLogger(config, log);
+  const me = await botIdentity(token, config, boltLogger);
+  if (!me.ok && 'refused' in me) {
+    log.error('Slack refused SLACK_BOT_TOKEN: /cloud is off until it is fixed', { answer: me.refused });
+    return { summary: `ERROR: Slack refused SLACK_BOT_TOKEN (${me.refused}): copy the Bot User OAuth Token (xoxb-…) from your app's OAuth & Permissions page (reinstall the app if it was revoked) and start again; /cloud is off until then` };
+  }
+  // Known ids: Bolt asks Slack nothing at construction. Unknown (Slack unreachable at start): Bolt asks at
+  // each event, where a failure is handled, until the next start.
+  const identity = me.ok ? { botId: me.botId, botUserId: me.botUserId } : { tokenVerificationEnabled: false };
+  // One warning an outage: when the Web API was unreachable, the logger already said so and what to check.
+  if (!me.ok) {
+    const said = ['Slack did not answer auth.test at start: /cloud works once Slack is reachable, each event asking Slack who the bot is until the next start', { api: apiUrl(config), reason: me.unreachable }] as const;
+    if (boltLogger.unreachable()) log.debug(...said);
+    else log.warn(...said);
+  }
+  const as = me.ok && me.name ? ` as @${me.name}${me.team ? ` in ${me.team}` : ''}` : '';
   if (mode === 'socket') {
     // Everything the Socket Mode client asks Slack (apps.connections.open, at every connect and reconnect)
     // goes through this fetch and these retries, so stopping ends them: a request in flight is aborted,
@@ -148,7 +187,7 @@ export async function startSlack(config: Config, engine: Engine, log: Logger, op
         },
       },
     });
-    const app = createSlackApp(deps, { token, receiver, socketMode: true, clientOptions, logger: boltLogger });
+    const app = createSlackApp(deps, { token, ...identity, receiver, socketMode: true, clientOptions, logger: boltLogger });
     // Connecting waits for Slack, which may be slow or unreachable: the rest of the service starts
     // meanwhile, and the log says what is wrong if it takes long or fails.
     let connected = false;
@@ -168,7 +207,7 @@ export async function startSlack(config: Config, engine: Engine, log: Logger, op
       },
     ).finally(() => (settled = true));
     return {
-      summary: 'Socket Mode (development; no public URL needed), connecting',
+      summary: `Socket Mode${as} (development; no public URL needed), connecting`,
       deps,
       pending: () => (settled ? undefined : 'Slack Socket Mode was still connecting'),
       stop: async () => {
@@ -186,15 +225,14 @@ export async function startSlack(config: Config, engine: Engine, log: Logger, op
   }
   const receiver = new HTTPReceiver({ signingSecret: config.SLACK_SIGNING_SECRET!, endpoints: '/slack/events', logger: boltLogger, processBeforeResponse: opts.processBeforeResponse ?? false });
   refuseFutureTimestamps(receiver, log);
-  // Bolt asks auth.test for the bot's ids on the first event unless told; a configured token is enough.
-  const app = createSlackApp(deps, { token, receiver, clientOptions, logger: boltLogger });
+  const app = createSlackApp(deps, { token, ...identity, receiver, clientOptions, logger: boltLogger });
   const port0 = opts.port ?? config.PORT;
   const server = (await app.start(port0).catch((e: NodeJS.ErrnoException) => {
     throw e?.code ? listenError(e, port0, '0.0.0.0', { what: 'Slack (HTTP mode)', portVariable: 'PORT' }) : e;
   })) as unknown as Server;
   const port = (server.address() as AddressInfo).port;
   return {
-    summary: `HTTP mode on :${port}/slack/events`,
+    summary: `HTTP mode${as} on :${port}/slack/events`,
     url: `http://127.0.0.1:${port}/slack/events`,
     deps,
     stop: async () => {
