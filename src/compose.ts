@@ -131,7 +131,8 @@ export async function composeEngine(config: Config, opts: ComposeOptions = {}): 
   }
   if (opts.deliver && config.SLACK_BOT_TOKEN) {
     const { SlackNotifier } = await import('./slack/notifier.js');
-    notifiers.push(new SlackNotifier(config.SLACK_BOT_TOKEN, { ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}) }, log));
+    const { slackLogger } = await import('./slack/logger.js');
+    notifiers.push(new SlackNotifier(config.SLACK_BOT_TOKEN, { ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}) }, log, slackLogger(config, log)));
   }
   if (opts.deliver && config.CLOUDLINK_SMTP_HOST) {
     const { emailNotifierFrom } = await import('./email/notifier.js');

@@ -360,8 +360,8 @@ async function slackIdentityFrom(config: Config, log: Logger): Promise<SlackIden
   let client: import('@slack/web-api').WebClient | undefined;
   const webClient = async () => {
     if (client) return client;
-    const { WebClient } = await import('@slack/web-api');
-    return (client = new WebClient(config.SLACK_BOT_TOKEN, { ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}) }));
+    const [{ WebClient }, { slackLogger }] = await Promise.all([import('@slack/web-api'), import('../slack/logger.js')]);
+    return (client = new WebClient(config.SLACK_BOT_TOKEN, { ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}), logger: slackLogger(config, log) }));
   };
   return { signingSecret: config.SLACK_SIGNING_SECRET, teams: config.CLOUDLINK_MCP_SLACK_TEAMS, actorFor: async (userId) => resolve(userId, await webClient()) };
 }

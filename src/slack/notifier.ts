@@ -9,8 +9,9 @@ export class SlackNotifier implements Notifier {
   readonly channels = new Set<Recipient['channel']>(['slack']);
   private readonly client: WebClient;
 
-  constructor(token: string, options: WebClientOptions, private readonly log: Logger) {
-    this.client = new WebClient(token, { retryConfig: { retries: 2 }, ...options, logger: undefined });
+  constructor(token: string, options: WebClientOptions, private readonly log: Logger, logger?: WebClientOptions['logger']) {
+    // Through cloudlink's log (JSON on stderr), not the client's own console logger.
+    this.client = new WebClient(token, { retryConfig: { retries: 2 }, ...options, ...(logger ? { logger } : {}) });
   }
 
   async deliver(to: Recipient, n: Notification): Promise<void> {
