@@ -126,7 +126,17 @@ export async function runOperation(engine: Engine, actor: Actor, def: AnyOperati
   const out = await engine.run(def, actor, full).catch((e: unknown) => {
     throw inFlagWords(e, (field) => (field in shape ? `--${flagName(field)}` : undefined));
   });
-  return { text: output === 'json' ? JSON.stringify(out, null, 2) : def.summarize(out), json: out };
+  return { text: output === 'json' ? JSON.stringify(out, null, 2) : inCommandWords(engine, def.summarize(out)), json: out };
+}
+
+/** Summaries name operations as tools (`start_aws_setup`); at the terminal they are commands. */
+export function inCommandWords(engine: Engine, text: string): string {
+  const names = new Set(cliOperations(engine).map((d) => d.name));
+  return text
+    .replace(/\b([a-z]+(?:_[a-z0-9]+)+)\b(?: \(([a-z][A-Za-z]*) "([^"]+)"\))?/g, (m, name: string, field?: string, value?: string) =>
+      names.has(name) ? `\`cloudlink ${commandName(name)}${field ? ` --${flagName(field)} ${value}` : ''}\`` : m,
+    )
+    .replace(/\banother start_\*_setup tool\b/g, 'another `cloudlink start-…-setup` command');
 }
 
 export const cliOperations = (engine: Pick<Engine, 'operations'>) => engine.operations.filter((d) => exposure(d).cli);
