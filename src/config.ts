@@ -22,8 +22,8 @@ const port = z
   .optional()
   .transform((v) => (v === undefined || v === '' ? undefined : v === 'off' ? ('off' as const) : Number(v)))
   .pipe(z.union([z.literal('off'), z.number().int().min(0).max(65535)], { error: 'must be a port number (0: any free one) or off' }).optional());
-// The shape of every AWS region name, partitions included (us-gov-west-1, cn-north-1, us-isob-east-1).
-const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/;
+// The shape of every AWS region name, partitions included (us-gov-west-1, cn-north-1, us-isob-east-1, eusc-de-east-1).
+const AWS_REGION = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
 const ADDRESS = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/i;
 
@@ -66,7 +66,7 @@ export const ConfigSchema = z.object({
   CLOUDLINK_ENCRYPTION_KEY: z
     .string()
     .optional()
-    .refine((v) => v === undefined || v === '' || (/^[A-Za-z0-9+/]+={0,2}$/.test(v.trim()) && Buffer.from(v, 'base64').length === 32), 'must be 32 random bytes, base64-encoded (e.g. `openssl rand -base64 32`)')
+    .refine((v) => v === undefined || v === '' || (/^[A-Za-z0-9+/_-]+={0,2}$/.test(v.trim()) && Buffer.from(v, 'base64').length === 32), 'must be 32 random bytes, base64-encoded (e.g. `openssl rand -base64 32`)')
     .transform((v) => (v ? v.trim() : undefined)),
   CLOUDLINK_TEMPLATE_BASE_URL: url,
   CLOUDLINK_AWS_REGION: z.string().regex(AWS_REGION, 'must be an AWS region such as us-east-1').optional().or(z.literal('').transform(() => undefined)),

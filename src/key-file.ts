@@ -31,12 +31,35 @@ export async function loadEncryptionKey(configured: string | undefined, keyFile:
   try {
     await link(tmp, keyFile);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    // Some file systems have no hard links (vfat, exFAT, some network and FUSE mounts): create the file
+    // exclusively instead, which still lets only one instance write it.
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS' || code === 'EXDEV') return writeExclusively(keyFile, key);
+    if (code !== 'EEXIST') throw e;
     const won = await readKeyFile(keyFile);
     if (!won) throw e;
     return { key: won, source: keyFile };
   } finally {
     await unlink(tmp).catch(() => undefined);
+  }
+  return { key, source: `${keyFile} (generated)` };
+}
+
+async function writeExclusively(keyFile: string, key: Buffer): Promise<{ key: Buffer; source: string }> {
+  let handle;
+  try {
+    handle = await open(keyFile, 'wx', 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    const won = await readKeyFile(keyFile);
+    if (!won) throw e;
+    return { key: won, source: keyFile };
+  }
+  try {
+    await handle.writeFile(key.toString('base64') + '\n');
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
   return { key, source: `${keyFile} (generated)` };
 }

@@ -35,6 +35,10 @@ describe('configuration defaults', () => {
     const key = Buffer.alloc(32, 9).toString('base64');
     expect(loadConfig({ CLOUDLINK_ENCRYPTION_KEY: key }).CLOUDLINK_ENCRYPTION_KEY).toBe(key);
     expect(loadConfig({ CLOUDLINK_ENCRYPTION_KEY: '' }).CLOUDLINK_ENCRYPTION_KEY).toBeUndefined();
-    for (const region of ['us-east-1', 'eu-central-2', 'us-gov-west-1', 'cn-northwest-1', 'ap-southeast-5']) expect(loadConfig({ CLOUDLINK_AWS_REGION: region }).CLOUDLINK_AWS_REGION).toBe(region);
+    // A key made with base64url (as some generators do) decodes to the same 32 bytes and may already seal a store.
+    const urlSafe = Buffer.alloc(32, 0xfb).toString('base64url');
+    expect(urlSafe).toMatch(/[-_]/);
+    expect(loadConfig({ CLOUDLINK_ENCRYPTION_KEY: urlSafe }).CLOUDLINK_ENCRYPTION_KEY).toBe(urlSafe);
+    for (const region of ['us-east-1', 'eu-central-2', 'us-gov-west-1', 'cn-northwest-1', 'ap-southeast-5', 'eusc-de-east-1', 'us-isob-east-1']) expect(loadConfig({ CLOUDLINK_AWS_REGION: region }).CLOUDLINK_AWS_REGION).toBe(region);
   });
 });

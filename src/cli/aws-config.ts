@@ -97,10 +97,13 @@ export async function awsConfigCommand(config: Config, args: string[]): Promise<
   const text = renderAwsConfig(list, command, new Date());
   // On PostgreSQL the profiles' command reaches the store only with the database's settings, which
   // hold secrets and are never written into the file: the tools need them in their environment.
+  // The same for the REST API: its URL and token (a secret) must be in the tools' environment.
   const needsEnv =
-    typeof f.command !== 'string' && config.CLOUDLINK_DATABASE_URL && !config.CLOUDLINK_API_URL
-      ? ' The profiles run cloudlink on PostgreSQL: the tools that use them (prowler, steampipe, the AWS CLI…) need CLOUDLINK_DATABASE_URL and CLOUDLINK_ENCRYPTION_KEY in their environment (they are not written into the file), or CLOUDLINK_API_URL and CLOUDLINK_API_TOKEN to ask the cloudlink service instead.'
-      : '';
+    typeof f.command !== 'string' && config.CLOUDLINK_API_URL
+      ? ' The profiles ask the cloudlink service: the tools that use them (prowler, steampipe, the AWS CLI…) need CLOUDLINK_API_URL and CLOUDLINK_API_TOKEN in their environment (they are not written into the file).'
+      : typeof f.command !== 'string' && config.CLOUDLINK_DATABASE_URL
+        ? ' The profiles run cloudlink on PostgreSQL: the tools that use them (prowler, steampipe, the AWS CLI…) need CLOUDLINK_DATABASE_URL and CLOUDLINK_ENCRYPTION_KEY in their environment (they are not written into the file), or CLOUDLINK_API_URL and CLOUDLINK_API_TOKEN to ask the cloudlink service instead.'
+        : '';
   if (typeof f.file !== 'string') {
     if (needsEnv) process.stderr.write(`${needsEnv.trim()}\n`);
     return text.trimEnd();

@@ -117,7 +117,7 @@ async function local(config: Config, req: Request): Promise<string> {
  */
 async function inCommandWords(e: unknown, config: Config, ignoredProfile: string | undefined): Promise<unknown> {
   if (!(e instanceof CloudlinkError)) return e;
-  if (e.code === 'PLATFORM_NOT_CONFIGURED' && e.details.reason === 'no-credentials') return noOwnCredentials(config, ignoredProfile);
+  if (e.code === 'PLATFORM_NOT_CONFIGURED' && e.details.reason === 'no-credentials') return noOwnCredentials(config, ignoredProfile, typeof e.details.said === 'string' ? e.details.said : undefined);
   return e;
 }
 
@@ -132,7 +132,7 @@ async function profileFile(name: string): Promise<string | undefined> {
 }
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-async function noOwnCredentials(config: Config, ignoredProfile: string | undefined): Promise<CloudlinkError> {
+async function noOwnCredentials(config: Config, ignoredProfile: string | undefined, said?: string): Promise<CloudlinkError> {
   const own = config.CLOUDLINK_AWS_PROFILE;
   const found = own ? await profileFile(own) : undefined;
   const what = !own
@@ -145,7 +145,7 @@ async function noOwnCredentials(config: Config, ignoredProfile: string | undefin
     : ' This command does not use AWS_PROFILE: it names the profile the calling tool is resolving, whose credential_process may be this very command.';
   return new CloudlinkError(
     'PLATFORM_NOT_CONFIGURED',
-    `cloudlink credentials found no AWS credentials of its own to call AWS with: ${what}.${aside} Set CLOUDLINK_AWS_PROFILE to a profile holding cloudlink's own credentials (not one whose credential_process is cloudlink), or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or CLOUDLINK_AWS_INSTANCE_ROLE=true on EC2/ECS; or set CLOUDLINK_API_URL and CLOUDLINK_API_TOKEN to ask the cloudlink service instead.`,
+    `cloudlink credentials found no AWS credentials of its own to call AWS with: ${what}${said && !/from any providers|using profile: \[/i.test(said) ? ` (the AWS SDK said: ${said})` : ''}.${aside} Set CLOUDLINK_AWS_PROFILE to a profile holding cloudlink's own credentials (not one whose credential_process is cloudlink), or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or CLOUDLINK_AWS_INSTANCE_ROLE=true on EC2/ECS; or set CLOUDLINK_API_URL and CLOUDLINK_API_TOKEN to ask the cloudlink service instead.`,
   );
 }
 

@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { storeFrom } from '../compose.js';
+import { requireExistingStore } from '../cli/store-exists.js';
 import { ConfigError, type Config } from '../config.js';
 import { Database, type Database as Db } from '../engine/domain/records.js';
 import { migrate as migrateFile, notADatabase } from './migrations.js';
@@ -61,6 +63,10 @@ function fileProblem(e: unknown, file: string, doing: 'read' | 'write'): ConfigE
 /** `cloudlink migrate`: applies the database migrations (PostgreSQL; the lowdb file migrates itself on read) and says which. */
 export async function migrateCommand(config: Config, log: Logger, args: string[] = []): Promise<string> {
   if (storeFlags(args, {}, MIGRATE_USAGE).help) return MIGRATE_USAGE;
+  // A migration must not create the store it was pointed at, perhaps by mistake: there is nothing to migrate.
+  if (!config.CLOUDLINK_DATABASE_URL && !existsSync(resolve(config.CLOUDLINK_STORE_PATH))) {
+    return `${resolve(config.CLOUDLINK_STORE_PATH)} is a lowdb file: it migrates itself when read; nothing to do (there is none there yet: cloudlink creates it, in the current format, at its first write).`;
+  }
   const store = await storeFrom(config, log);
   if (!config.CLOUDLINK_DATABASE_URL) {
     await store.init();
@@ -85,6 +91,8 @@ export async function exportCommand(config: Config, log: Logger, args: string[])
   const { help, values } = storeFlags(args, { file: true }, EXPORT_USAGE);
   if (help) return EXPORT_USAGE;
   const file = values.file as string | undefined;
+  // A backup of a store that is not there would be an empty one (and create it): refused.
+  requireExistingStore(config);
   const store = await storeFrom(config, log);
   let db: Db;
   try {

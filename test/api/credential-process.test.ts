@@ -123,6 +123,9 @@ describe('cloudlink credentials without AWS credentials of its own', () => {
     const chain = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
     expect(missingPlatformCredentials(chain, {})!.message).toMatch(/^cloudlink found no AWS credentials of its own: the AWS SDK found none in the environment/);
     expect(missingPlatformCredentials(chain, { AWS_PROFILE: 'ops' })!.details).toEqual({ reason: 'no-credentials', cause: 'CredentialsProviderError', profile: 'ops' });
+    // What only the SDK knows (an expired SSO session) is kept, so the person is told what fixes it.
+    const sso = Object.assign(new Error('The SSO session associated with this profile has expired or is otherwise invalid. To refresh this SSO session run aws sso login with the corresponding profile.'), { name: 'CredentialsProviderError' });
+    expect(missingPlatformCredentials(sso, { AWS_PROFILE: 'ops' })!.message).toMatch(/\(the AWS SDK said: The SSO session associated with this profile has expired .* run aws sso login/);
   });
 });
 

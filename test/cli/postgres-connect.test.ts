@@ -64,6 +64,11 @@ describe('a PostgreSQL URL that does not work says which part, and what to do', 
     expect(e.message).toContain('application_name=kept');
   });
 
+  it('keeps its message for a URL with a stray % (not "URI malformed")', () => {
+    const e = connectProblem(Object.assign(new Error('database "rv%zz" does not exist'), { code: '3D000' }), 'postgresql://postgres@127.0.0.1:5432/rv%zz');
+    expect(e.message).toMatch(/^The database "rv%zz" does not exist on 127\.0\.0\.1:5432/);
+  });
+
   it('a wrong password (28P01) and a server that wants one the URL lacks', () => {
     const url = 'postgresql://app:s3cr3t-pw@db.internal:6432/cloudlink';
     const wrong = connectProblem(Object.assign(new Error('password authentication failed for user "app"'), { code: '28P01' }), url);

@@ -83,9 +83,23 @@ describe('migrate, export and import take only their own flags', () => {
     const message = (await rejects(importCommand(lowdb(), silentLogger, ['--file', missing]))).message;
     expect(message).toMatch(/no-such-export\.json was not found .*Check the path, or make an export first with `cloudlink export --file <path>`\. Nothing was imported\./);
     expect(message).not.toMatch(/ENOENT|no such file/);
+    await migrateCommand(lowdb(), silentLogger);
+    const { LowdbStore } = await import('../../src/store/lowdb-store.js');
+    await new LowdbStore(join(dir, 'flags', 'cloudlink.json')).init();
     const folder = (await rejects(exportCommand(lowdb(), silentLogger, ['--file', join(dir, 'no-folder', 'x.json')]))).message;
     expect(folder).toMatch(/Cannot write .*x\.json: its folder .*no-folder does not exist\. Create it, or give another --file\./);
     expect((await rejects(importCommand(lowdb(), silentLogger, ['--file', dir]))).message).toMatch(/is a folder: give the export file to import/);
+  });
+});
+
+describe('a backup or a migration of a store that is not there', () => {
+  it('is refused, creating nothing (an empty backup restored with --replace would wipe the real store)', async () => {
+    const { existsSync } = await import('node:fs');
+    const nowhere = loadConfig({ CLOUDLINK_STORE_PATH: join(dir, 'not-here', 'cloudlink.json'), CLOUDLINK_ENCRYPTION_KEY: KEY });
+    expect((await rejects(exportCommand(nowhere, silentLogger, ['--file', join(dir, 'backup.json')]))).message).toMatch(/^No cloudlink store at .*not-here\/cloudlink\.json \(CLOUDLINK_STORE_PATH\)\. Run it from the folder where cloudlink runs, or set CLOUDLINK_STORE_PATH/);
+    expect(await migrateCommand(nowhere, silentLogger)).toMatch(/not-here\/cloudlink\.json is a lowdb file: it migrates itself when read; nothing to do \(there is none there yet/);
+    expect(existsSync(join(dir, 'not-here'))).toBe(false);
+    expect(existsSync(join(dir, 'backup.json'))).toBe(false);
   });
 });
 

@@ -68,7 +68,8 @@ export const Guid = z
   .trim()
   .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a GUID like 00000000-0000-0000-0000-000000000000')
   .transform((s) => s.toLowerCase());
-export const AwsRegion = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'must be an AWS region such as us-east-1');
+// Every partition's names: us-east-1, us-gov-west-1, cn-northwest-1, us-isob-east-1, eusc-de-east-1.
+export const AwsRegion = z.string().regex(/^[a-z]{2,4}(-[a-z]+)+-\d+$/, 'must be an AWS region such as us-east-1');
 
 export const LastError = z.object({ code: z.string(), message: z.string(), at: z.string() });
 

@@ -62,11 +62,16 @@ export function missingPlatformCredentials(e: unknown, env: NodeJS.ProcessEnv = 
   const what = profile
     ? `the AWS profile "${profile}" it was told to use (AWS_PROFILE) gave none: check that it is in the AWS config or credentials file (~/.aws/config, ~/.aws/credentials, or AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE) and holds credentials`
     : 'the AWS SDK found none in the environment (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) or in the default profile of the AWS config and credentials files';
+  // The SDK's own words say what applies (an expired SSO session: "run aws sso login"; a failing
+  // credential_process); they name files and profiles, never keys.
+  // (The chain's "from any providers" and a missing profile's message say no more than the wording above.)
+  const raw = ((e as Error).message ?? '').replace(/\s+/g, ' ').trim().slice(0, 300);
+  const said = raw && !/from any providers|using profile: \[/i.test(raw) ? raw : '';
   return new CloudlinkError(
     'PLATFORM_NOT_CONFIGURED',
-    `cloudlink found no AWS credentials of its own: ${what}. This is not the role's fault: an operator must give the service AWS credentials (AWS_PROFILE naming a profile that exists, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or CLOUDLINK_AWS_INSTANCE_ROLE=true on EC2/ECS).`,
+    `cloudlink found no AWS credentials of its own: ${what}${said ? ` (the AWS SDK said: ${said})` : ''}. This is not the role's fault: an operator must give the service AWS credentials (AWS_PROFILE naming a profile that exists, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or CLOUDLINK_AWS_INSTANCE_ROLE=true on EC2/ECS).`,
     {},
-    { reason: 'no-credentials', cause: 'CredentialsProviderError', ...(profile ? { profile } : {}) },
+    { reason: 'no-credentials', cause: 'CredentialsProviderError', ...(profile ? { profile } : {}), ...(said ? { said } : {}) },
   );
 }
 

@@ -87,8 +87,16 @@ export function connectProblem(e: unknown, url: string): ConfigError {
   const where = `CLOUDLINK_DATABASE_URL (${redactUrl(url)})`;
   const hostname = u?.hostname || 'localhost';
   const host = `${hostname}:${u?.port || '5432'}`;
-  const user = u?.username ? decodeURIComponent(u.username) : undefined;
-  const database = (u && decodeURIComponent(u.pathname.replace(/^\//, ''))) || user || 'postgres';
+  // A stray % must not turn this message into "URI malformed": shown as written then.
+  const decoded = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  const user = u?.username ? decoded(u.username) : undefined;
+  const database = (u && decoded(u.pathname.replace(/^\//, ''))) || user || 'postgres';
   // The server's own words name the user or the database it refused; they never hold the password.
   const said = (err?.message ?? String(e)).split(url).join(redactUrl(url)).slice(0, 300);
   if (code === '3D000') {
