@@ -21,47 +21,42 @@ export async function loadEncryptionKey(configured: string | undefined, keyFile:
   // leaves no empty key file (which would lock the store's sealed keys away), and a link fails if the
   // file exists, so of two instances starting together the first key wins and the other reads it.
   const tmp = `${keyFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const handle = await open(tmp, 'wx', 0o600);
-  try {
-    await handle.writeFile(key.toString('base64') + '\n');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await writeWhole(tmp, key);
   try {
     await link(tmp, keyFile);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     // Some file systems have no hard links (vfat, exFAT, some network and FUSE mounts): create the file
     // exclusively instead, which still lets only one instance write it.
-    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS' || code === 'EXDEV') return writeExclusively(keyFile, key);
-    if (code !== 'EEXIST') throw e;
-    const won = await readKeyFile(keyFile);
-    if (!won) throw e;
-    return { key: won, source: keyFile };
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS' || code === 'EXDEV') {
+      try {
+        await writeWhole(keyFile, key);
+      } catch (again) {
+        return theirs(keyFile, again);
+      }
+    } else return theirs(keyFile, e);
   } finally {
     await unlink(tmp).catch(() => undefined);
   }
   return { key, source: `${keyFile} (generated)` };
 }
 
-async function writeExclusively(keyFile: string, key: Buffer): Promise<{ key: Buffer; source: string }> {
-  let handle;
-  try {
-    handle = await open(keyFile, 'wx', 0o600);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    const won = await readKeyFile(keyFile);
-    if (!won) throw e;
-    return { key: won, source: keyFile };
-  }
+/** Creates `path` (it must not exist), writes the key and flushes it before closing. */
+async function writeWhole(path: string, key: Buffer): Promise<void> {
+  const handle = await open(path, 'wx', 0o600);
   try {
     await handle.writeFile(key.toString('base64') + '\n');
     await handle.sync();
   } finally {
     await handle.close();
   }
-  return { key, source: `${keyFile} (generated)` };
+}
+
+/** Another instance created the key file first (EEXIST): its key is the one; anything else is thrown. */
+async function theirs(keyFile: string, e: unknown): Promise<{ key: Buffer; source: string }> {
+  const won = (e as NodeJS.ErrnoException).code === 'EEXIST' ? await readKeyFile(keyFile) : undefined;
+  if (!won) throw e;
+  return { key: won, source: keyFile };
 }
 
 async function readKeyFile(keyFile: string): Promise<Buffer | undefined> {

@@ -148,13 +148,13 @@ describe('CLI wording', () => {
 
 describe('summaries at the terminal', () => {
   it('name operations as the commands to type, not as MCP tools', async () => {
-    const { inCommandWords } = await import('../src/cli/operations.js');
+    const { asCommandLine } = await import('../src/cli/operations.js');
     const { memoryEngine } = await import('./helpers/memory.js');
     const { engine } = await memoryEngine();
-    expect(inCommandWords(engine, 'No accounts are linked yet. Start with start_aws_setup (kind "management") or another start_*_setup tool.')).toBe(
+    expect(asCommandLine(engine, 'No accounts are linked yet. Start with start_aws_setup (kind "management") or another start_*_setup tool.')).toBe(
       'No accounts are linked yet. Start with `cloudlink start-aws-setup --kind management` or another `cloudlink start-…-setup` command.',
     );
     // Only real operation names change; other snake_case words stay as they are.
-    expect(inCommandWords(engine, 'see check_account and not_an_operation')).toBe('see `cloudlink check-account` and not_an_operation');
+    expect(asCommandLine(engine, 'see check_account and not_an_operation')).toBe('see `cloudlink check-account` and not_an_operation');
   });
 });

@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute } from 'node:path';
 import { composeEngine } from '../compose.js';
 import { closeComposed } from './close.js';
-import { requireExistingStore } from './store-exists.js';
+import { lowdbFile, requireExistingStore } from './store-exists.js';
 import { ConfigError, type Config } from '../config.js';
 import { CloudlinkError, type ErrorCode } from '../engine/errors.js';
 import { CLI_PATH } from '../install-path.js';
@@ -82,8 +82,8 @@ const quoted = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${wor
  */
 export function defaultCommand(config: Config, cwd = process.cwd()): string {
   const run = `${quoted(process.execPath)} ${quoted(CLI_PATH)}`;
-  const localFile = !config.CLOUDLINK_API_URL && !config.CLOUDLINK_DATABASE_URL && !isAbsolute(config.CLOUDLINK_STORE_PATH);
-  return localFile ? `env ${quoted(`CLOUDLINK_STORE_PATH=${resolve(cwd, config.CLOUDLINK_STORE_PATH)}`)} ${run}` : run;
+  const file = config.CLOUDLINK_API_URL || isAbsolute(config.CLOUDLINK_STORE_PATH) ? undefined : lowdbFile(config, cwd);
+  return file ? `env ${quoted(`CLOUDLINK_STORE_PATH=${file}`)} ${run}` : run;
 }
 
 export async function awsConfigCommand(config: Config, args: string[]): Promise<string> {

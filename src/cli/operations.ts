@@ -126,11 +126,11 @@ export async function runOperation(engine: Engine, actor: Actor, def: AnyOperati
   const out = await engine.run(def, actor, full).catch((e: unknown) => {
     throw inFlagWords(e, (field) => (field in shape ? `--${flagName(field)}` : undefined));
   });
-  return { text: output === 'json' ? JSON.stringify(out, null, 2) : inCommandWords(engine, def.summarize(out)), json: out };
+  return { text: output === 'json' ? JSON.stringify(out, null, 2) : asCommandLine(engine, def.summarize(out)), json: out };
 }
 
 /** Summaries name operations as tools (`start_aws_setup`); at the terminal they are commands. */
-export function inCommandWords(engine: Engine, text: string): string {
+export function asCommandLine(engine: Engine, text: string): string {
   const names = new Set(cliOperations(engine).map((d) => d.name));
   return text
     .replace(/\b([a-z]+(?:_[a-z0-9]+)+)\b(?: \(([a-z][A-Za-z]*) "([^"]+)"\))?/g, (m, name: string, field?: string, value?: string) =>

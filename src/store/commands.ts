@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { storeFrom } from '../compose.js';
-import { requireExistingStore } from '../cli/store-exists.js';
+import { lowdbFile, requireExistingStore } from '../cli/store-exists.js';
 import { ConfigError, type Config } from '../config.js';
 import { Database, type Database as Db } from '../engine/domain/records.js';
 import { migrate as migrateFile, notADatabase } from './migrations.js';
@@ -64,8 +64,9 @@ function fileProblem(e: unknown, file: string, doing: 'read' | 'write'): ConfigE
 export async function migrateCommand(config: Config, log: Logger, args: string[] = []): Promise<string> {
   if (storeFlags(args, {}, MIGRATE_USAGE).help) return MIGRATE_USAGE;
   // A migration must not create the store it was pointed at, perhaps by mistake: there is nothing to migrate.
-  if (!config.CLOUDLINK_DATABASE_URL && !existsSync(resolve(config.CLOUDLINK_STORE_PATH))) {
-    return `${resolve(config.CLOUDLINK_STORE_PATH)} is a lowdb file: it migrates itself when read; nothing to do (there is none there yet: cloudlink creates it, in the current format, at its first write).`;
+  const file = lowdbFile(config);
+  if (file !== undefined && !existsSync(file)) {
+    return `${file} is a lowdb file: it migrates itself when read; nothing to do (there is none there yet: cloudlink creates it, in the current format, at its first write).`;
   }
   const store = await storeFrom(config, log);
   if (!config.CLOUDLINK_DATABASE_URL) {
