@@ -101,10 +101,10 @@ export async function startSlack(config: Config, engine: Engine, log: Logger, op
   if (mode === 'http' && !config.SLACK_SIGNING_SECRET) return { summary: 'MISSING: HTTP mode needs SLACK_SIGNING_SECRET (Basic Information → App Credentials)' };
 
   const deps: SlackDeps = { engine, log, actorFor: actorResolver(config, log), ...(opts.refreshesHomes ? { refreshesHomes: opts.refreshesHomes } : {}) };
-  await warmListings(engine, log);
   const clientOptions = { ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}), ...(opts.retries !== undefined ? { retryConfig: { retries: opts.retries } } : {}) };
   const boltLogger = slackLogger(config, log);
-  const me = await botIdentity(token, config, boltLogger);
+  // Asking Slack who the bot is waits on the network; the listings are built meanwhile.
+  const [me] = await Promise.all([botIdentity(token, config, boltLogger), warmListings(engine, log)]);
   if (!me.ok && 'refused' in me) {
     log.error('Slack refused SLACK_BOT_TOKEN: /cloud is off until it is fixed', { answer: me.refused });
     return { summary: `ERROR: Slack refused SLACK_BOT_TOKEN (${me.refused}): copy the Bot User OAuth Token (xoxb-…) from your app's OAuth & Permissions page (reinstall the app if it was revoked) and start again; /cloud is off until then` };
