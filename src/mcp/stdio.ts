@@ -6,6 +6,7 @@ import { allOperations } from '../engine/operations/index.js';
 import { createLogger } from '../log.js';
 import { Confirmations } from './confirm.js';
 import { createMcpServer } from './server.js';
+import { checkedLines } from './stdio-lines.js';
 import type { McpOptions } from './options.js';
 
 /**
@@ -58,9 +59,10 @@ export async function runStdio(config: Config, options: McpOptions) {
   const actor = { id: config.CLOUDLINK_MCP_ACTOR, name: config.CLOUDLINK_MCP_ACTOR, via: 'mcp' as const, role: config.CLOUDLINK_MCP_ROLE, ...reach };
   const confirmations = options.confirmations ?? new Confirmations(config.CLOUDLINK_MCP_STATE_KEY ?? undefined, config.CLOUDLINK_MCP_CONFIRM_TTL_SECONDS);
   const { opening, ...rest } = options;
+  const output = opening?.output ?? process.stdout;
   const handle = serveStdio(({ era }) => createMcpServer(engine, actor, { ...rest, confirmations }, log, { era }), {
     onerror: (e) => log.warn('MCP stdio error', { error: e }),
-    ...(opening ? { transport: new StdioServerTransport(opening.input, opening.output) } : {}),
+    transport: new StdioServerTransport(checkedLines(opening?.input ?? process.stdin, output, log), output),
   });
   // The rest loads right after the opening exchange has had its turn (or at the first call, if sooner).
   setTimeout(() => void load(), 30);

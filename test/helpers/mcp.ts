@@ -1,6 +1,8 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../dist/bundle/cli.mjs', import.meta.url));
@@ -80,4 +82,41 @@ export async function modernPost(url: string, headers: Record<string, string>, m
       : [];
   const final = (frames as { id?: unknown }[]).find((f) => f.id === body.id) ?? frames.at(-1) ?? {};
   return { status: res.status, body: final as ModernAnswer['body'], frames };
+}
+
+export type Msg = { id?: number | string | null; method?: string; result?: Record<string, unknown>; error?: { code: number; message: string } };
+
+/**
+ * `cloudlink mcp` spawned with `flags` and `env` (a store in `dir`), sent `lines` one per line (an
+ * object is a JSON-RPC message, a string goes as it is), and every line it writes collected until
+ * `until` holds, and a moment more (a duplicate answer would come then).
+ */
+export function conversation(dir: string) {
+  return (flags: string[], env: Record<string, string>, lines: (object | string)[], until: (got: Msg[]) => boolean): Promise<Msg[]> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI, 'mcp', ...flags], {
+        env: { PATH: process.env.PATH ?? '', HOME: dir, CLOUDLINK_STORE_PATH: join(dir, 'store.json'), CLOUDLINK_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'), ...env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      const got: Msg[] = [];
+      let out = '';
+      let err = '';
+      const timer = setTimeout(() => (child.kill(), reject(new Error(`no answer: ${JSON.stringify(got)} ${err}`))), 15_000);
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        for (let nl = out.indexOf('\n'); nl >= 0; nl = out.indexOf('\n')) {
+          got.push(JSON.parse(out.slice(0, nl)) as Msg);
+          out = out.slice(nl + 1);
+        }
+        if (until(got)) {
+          setTimeout(() => {
+            clearTimeout(timer);
+            child.kill();
+            resolve(got);
+          }, 300);
+        }
+      });
+      for (const m of lines) child.stdin.write(typeof m === 'string' ? m : `${JSON.stringify({ jsonrpc: '2.0', ...m })}\n`);
+    });
 }

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openingOptions } from '../../src/mcp/opening.js';
-import { CLI } from '../helpers/mcp.js';
+import { conversation, type Msg } from '../helpers/mcp.js';
 
 /**
  * `cloudlink mcp` answers the opening exchange from what the build recorded, before the SDK loads
@@ -12,45 +11,14 @@ import { CLI } from '../helpers/mcp.js';
  * go on as if the SDK had answered.
  */
 let dir: string;
+let converse: ReturnType<typeof conversation>;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cloudlink-opening-'));
+  converse = conversation(dir);
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-type Msg = { id?: number; method?: string; result?: Record<string, unknown>; error?: unknown };
-
-/** Sends `messages` one per line, and collects every line the server writes until `until` holds. */
-function converse(flags: string[], env: Record<string, string>, messages: object[], until: (got: Msg[]) => boolean): Promise<Msg[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'mcp', ...flags], {
-      env: { PATH: process.env.PATH ?? '', HOME: dir, CLOUDLINK_STORE_PATH: join(dir, 'store.json'), CLOUDLINK_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'), ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const got: Msg[] = [];
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => (child.kill(), reject(new Error(`no answer: ${JSON.stringify(got)} ${err}`))), 15_000);
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      for (let nl = out.indexOf('\n'); nl >= 0; nl = out.indexOf('\n')) {
-        got.push(JSON.parse(out.slice(0, nl)) as Msg);
-        out = out.slice(nl + 1);
-      }
-      if (until(got)) {
-        // A moment more: a duplicate answer would come now.
-        setTimeout(() => {
-          clearTimeout(timer);
-          child.kill();
-          resolve(got);
-        }, 300);
-      }
-    });
-    for (const m of messages) child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...m })}\n`);
-  });
-}
 
 const opening = (version = '2025-11-25', capabilities: object = {}) => [
   { id: 1, method: 'initialize', params: { protocolVersion: version, capabilities, clientInfo: { name: 'test', version: '1' } } },

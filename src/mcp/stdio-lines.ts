@@ -1,0 +1,78 @@
+import { PassThrough } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import type { Logger } from '../log.js';
+
+/** The most one line may hold: the SDK's own stdio reader's limit. */
+export const MAX_LINE_CHARS = 10 * 1024 * 1024;
+const PARSE_ERROR = -32700;
+const INVALID_REQUEST = -32600;
+
+type Id = string | number | null;
+
+/**
+ * What the SDK's stdio reader would take as a message. Looser than its schema, never stricter: a line
+ * that passes here and fails there is dropped by the SDK, as before; nothing valid is refused here.
+ */
+function looksLikeMessage(v: unknown): boolean {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
+  const m = v as Record<string, unknown>;
+  return m.jsonrpc === '2.0' && (typeof m.method === 'string' || ('id' in m && ('result' in m || 'error' in m)));
+}
+
+const idOf = (v: unknown): Id => {
+  const id = v && typeof v === 'object' ? (v as { id?: unknown }).id : undefined;
+  return typeof id === 'string' || typeof id === 'number' ? id : null;
+};
+
+/**
+ * The stdio framing (one JSON-RPC message per line) checked before the SDK reads it. JSON-RPC 2.0
+ * answers a line that is not JSON with -32700 and one that is not a message with -32600; the SDK's
+ * reader skips the first silently and only logs the second, so a client that sent either would wait
+ * for an answer that never comes. Lines that are messages pass on unchanged; the others are answered
+ * here, on `output`, and go no further. Their content is never logged (it may hold anything).
+ */
+export function checkedLines(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, log: Logger): PassThrough {
+  const passed = new PassThrough();
+  const decoder = new StringDecoder('utf8');
+  let buf = '';
+  // After a line too long to keep, everything up to its end is dropped.
+  let skipping = false;
+
+  const answer = (id: Id, code: number, message: string) => {
+    log.warn('MCP stdio: answered a line that is not a JSON-RPC message with an error', { code });
+    output.write(`${JSON.stringify({ jsonrpc: '2.0', id, error: { code, message } })}\n`);
+  };
+  const judge = (line: string) => {
+    const text = line.trim();
+    if (!text) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return answer(null, PARSE_ERROR, 'Parse error: that line is not JSON. Send one JSON-RPC 2.0 message per line, as UTF-8 JSON ended by a newline.');
+    }
+    if (!looksLikeMessage(value)) {
+      return answer(idOf(value), INVALID_REQUEST, 'Invalid Request: that line is JSON but not a JSON-RPC 2.0 message. Send an object with "jsonrpc": "2.0" and a "method" (and an "id" for a request); batches (arrays) are not part of MCP.');
+    }
+    passed.write(line);
+  };
+
+  input.on('data', (chunk: Buffer | string) => {
+    buf += typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+      const line = buf.slice(0, nl + 1);
+      buf = buf.slice(nl + 1);
+      if (skipping) skipping = false;
+      else judge(line);
+    }
+    if (buf.length > MAX_LINE_CHARS) {
+      if (!skipping) answer(null, PARSE_ERROR, `Parse error: a line longer than ${MAX_LINE_CHARS} characters was dropped. Send smaller messages.`);
+      skipping = true;
+      buf = '';
+    }
+  });
+  // A last line without its newline is not a message yet, as the SDK's reader has it.
+  input.on('end', () => passed.end());
+  input.on('error', (e: Error) => passed.destroy(e));
+  return passed;
+}
