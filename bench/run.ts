@@ -19,7 +19,13 @@ const row = (what: string, value: string, note = '') => {
 };
 
 // `npm run bench -- slack store` runs only those sections.
+const SECTIONS = ['startup', 'mcp', 'http', 'slack', 'organization', 'store', 'stores', 'handoff'];
 const only = new Set(process.argv.slice(2));
+const unknown = [...only].filter((s) => !SECTIONS.includes(s));
+if (unknown.length) {
+  process.stderr.write(`npm run bench: no section called ${unknown.join(', ')}. The sections are: ${SECTIONS.join(', ')} (none: all of them).\n`);
+  process.exit(2);
+}
 const want = (section: string) => only.size === 0 || only.has(section);
 
 const dir = await mkdtemp(join(tmpdir(), 'cloudlink-bench-'));
@@ -39,8 +45,9 @@ try {
 
   if (want('mcp') || want('http')) {
     const h = await mcpHttpLatency(dir, 10_000, env);
-    row('MCP list_accounts over HTTP, 10,000 accounts, 20 concurrent clients, 2026-07-28 (stateless)', `${ms(h.modern.median)} median, ${ms(h.modern.p99)} p99`, `goal: p99 under 50 ms; ${h.modern.calls} calls`);
+    row('MCP list_accounts over HTTP, 10,000 accounts, 20 concurrent clients, 2026-07-28 (stateless)', `${ms(h.modern.median)} median, ${ms(h.modern.p99)} p99`, `goal: p99 under 50 ms; ${h.modern.calls} calls, ${(h.bytes / 1024).toFixed(0)} kB each`);
     row('MCP list_accounts over HTTP, 10,000 accounts, 20 concurrent clients, 2025-11-25 (sessions)', `${ms(h.legacy.median)} median, ${ms(h.legacy.p99)} p99`, `goal: p99 under 50 ms; ${h.legacy.calls} calls`);
+    row('Floor: the same load against a server that only sends back those bytes', `${ms(h.floor.median)} median, ${ms(h.floor.p99)} p99`, 'what this machine and the load generator leave for the MCP server');
   }
 
   if (want('slack')) {
