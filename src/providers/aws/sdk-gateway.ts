@@ -50,6 +50,9 @@ type Session = AwsSession & { credentials: AwsCredentialIdentity };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The fix for a service without AWS credentials, whichever check finds it. */
+const GIVE_CREDENTIALS = 'An operator must give the service AWS credentials (AWS_PROFILE naming a profile that exists, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or CLOUDLINK_AWS_INSTANCE_ROLE=true on EC2/ECS).';
+
 /**
  * The SDK's chain found no credentials for cloudlink itself (CredentialsProviderError): nothing was
  * refused, nothing was there; for a profile that does not exist, the SDK names it. Worded as such, with
@@ -69,7 +72,7 @@ export function missingPlatformCredentials(e: unknown, env: NodeJS.ProcessEnv = 
   const said = raw && !/from any providers|using profile: \[/i.test(raw) ? raw : '';
   return new CloudlinkError(
     'PLATFORM_NOT_CONFIGURED',
-    `cloudlink found no AWS credentials of its own: ${what}${said ? ` (the AWS SDK said: ${said})` : ''}. This is not the role's fault: an operator must give the service AWS credentials (AWS_PROFILE naming a profile that exists, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or CLOUDLINK_AWS_INSTANCE_ROLE=true on EC2/ECS).`,
+    `cloudlink found no AWS credentials of its own: ${what}${said ? ` (the AWS SDK said: ${said})` : ''}. This is not the role's fault. ${GIVE_CREDENTIALS}`,
     {},
     { reason: 'no-credentials', cause: 'CredentialsProviderError', ...(profile ? { profile } : {}), ...(said ? { said } : {}) },
   );
@@ -259,7 +262,7 @@ export class SdkAwsGateway implements AwsGateway {
     if (!this.config.credentials && !this.config.hasCredentialSource) {
       throw new CloudlinkError(
         'PLATFORM_NOT_CONFIGURED',
-        'cloudlink has no AWS credentials of its own, so it cannot assume customer roles yet. An operator must give the service AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or CLOUDLINK_AWS_INSTANCE_ROLE=true on EC2/ECS).',
+        `cloudlink has no AWS credentials of its own, so it cannot assume customer roles yet. ${GIVE_CREDENTIALS}`,
         {},
         { reason: 'no-credentials' },
       );
