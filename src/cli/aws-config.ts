@@ -1,6 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { isAbsolute } from 'node:path';
 import { composeEngine } from '../compose.js';
 import { closeComposed } from './close.js';
 import { lowdbFile, requireExistingStore } from './store-exists.js';
@@ -74,15 +73,16 @@ export function renderAwsConfig(list: Profile[], command: string, at: Date): str
 const quoted = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
 
 /**
- * How a credential_process started by some tool, in its own folder, reaches this same cloudlink: this
- * node and this bundle by absolute path and, for the default lowdb store named by a relative path, that
- * store by absolute path (else it would open an empty store in the tool's folder). Secrets are never
- * written here: the encryption key and AWS credentials come from the tool's environment, or the
- * service's REST API does the work (CLOUDLINK_API_URL).
+ * How a credential_process started by some tool, in its own folder and its own environment, reaches
+ * this same cloudlink: this node and this bundle by absolute path and the lowdb store by absolute path,
+ * however it was named here (a tool does not have this shell's CLOUDLINK_STORE_PATH, and without it would
+ * open the default store, or an empty one in its own folder). Secrets are never written here: the
+ * encryption key and AWS credentials come from the tool's environment, or the service's REST API does
+ * the work (CLOUDLINK_API_URL).
  */
 export function defaultCommand(config: Config, cwd = process.cwd()): string {
   const run = `${quoted(process.execPath)} ${quoted(CLI_PATH)}`;
-  const file = config.CLOUDLINK_API_URL || isAbsolute(config.CLOUDLINK_STORE_PATH) ? undefined : lowdbFile(config, cwd);
+  const file = config.CLOUDLINK_API_URL ? undefined : lowdbFile(config, cwd);
   return file ? `env ${quoted(`CLOUDLINK_STORE_PATH=${file}`)} ${run}` : run;
 }
 

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -171,6 +172,10 @@ describe('cloudlink export aws-config', () => {
     const line = text.split('\n').find((l) => l.startsWith('credential_process') && l.endsWith(linked['Prod Payer']!.id))!;
     expect(line).toContain(`${process.execPath} ${CLI} credentials`);
     if (!h.env.CLOUDLINK_DATABASE_URL) expect(line).toContain(`env CLOUDLINK_STORE_PATH=${join(h.dir, 'cloudlink.json')} `);
+    // Named by its absolute path (as a service's environment names it), the store is written in too:
+    // the tool that runs the profile does not have this shell's CLOUDLINK_STORE_PATH.
+    const absolute = await exec(process.execPath, [CLI, 'export', 'aws-config'], { cwd: tmpdir(), env: { ...process.env, ...h.env, CLOUDLINK_STORE_PATH: join(h.dir, 'cloudlink.json') }, timeout: 20_000 });
+    if (!h.env.CLOUDLINK_DATABASE_URL) expect(absolute.stdout).toContain(`credential_process = env CLOUDLINK_STORE_PATH=${join(h.dir, 'cloudlink.json')} ${process.execPath} ${CLI} credentials ${linked['Prod Payer']!.id}`);
 
     // The SDK runs it from this test's folder, where a relative store path would name another (empty) store.
     const saved = { ...process.env };

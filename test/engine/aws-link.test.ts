@@ -332,6 +332,22 @@ describe('watcher and health checks', () => {
     expect((await auditLog({ account: account.id })).entries[0]).toMatchObject({ operation: 'complete_aws_setup', actor: { id: 'cloudlink-watcher', via: 'system' } });
   });
 
+  it('keeps the status when cloudlink could not check (AWS unreachable or throttling), and says so', async () => {
+    await linkManagement();
+    const before = await h.stored();
+    // Every attempt of the SDK's retries dropped: cloudlink cannot reach AWS at all.
+    h.aws.faults.push({ kind: 'drop', remaining: 50 });
+    const one = await rejects(h.engine.run(checkAccount, admin, { account: 'Payer' }), 'CLOUD_UNREACHABLE');
+    expect(one).toMatchObject({ message: expect.stringMatching(/^cloudlink could not check "Payer", so its status stays "connected": cloudlink could not reach AWS/) });
+    const all = await h.engine.run(checkAllAccounts, admin, {});
+    expect(all).toMatchObject({ connected: 0, errors: 0, unchecked: 1 });
+    expect(checkAllAccounts.summarize(all)).toMatch(/1 could not be checked[^]*status is unchanged/);
+    h.aws.faults.length = 0;
+    const after = await h.stored();
+    expect(after.accounts).toEqual(before.accounts);
+    expect(after.outbox.length).toBe(before.outbox.length);
+  });
+
   it('moves a broken account to error with the reason, and back when fixed', async () => {
     const { roleArn } = await linkManagement();
     const role = h.aws.roles.get(roleArn)!;

@@ -24,6 +24,13 @@ export function expiryWarnings(core: EngineCore, account: Account): string[] {
   return [];
 }
 
+/**
+ * Failures that say cloudlink could not check (it could not reach the cloud, was throttled, or has no
+ * credentials of its own), not that the account is broken: the account keeps its status, and no
+ * "health changed" news goes out for every account at once when cloudlink's own network fails.
+ */
+const INCONCLUSIVE = new Set(['CLOUD_UNREACHABLE', 'CLOUD_THROTTLED', 'PLATFORM_NOT_CONFIGURED']);
+
 /** Re-verifies one account for real, as when it was linked, and records what it found. */
 async function checkOne(ctx: OpContext, account: Account): Promise<CheckResult> {
   const family = ctx.families.of(account.provider);
@@ -36,6 +43,9 @@ async function checkOne(ctx: OpContext, account: Account): Promise<CheckResult> 
       ctx.log.error('health check failed unexpectedly', { accountId: account.id, error: e });
       result = { ok: false, error: internalError() };
     }
+  }
+  if (!result.ok && INCONCLUSIVE.has(result.error.code)) {
+    throw new CloudlinkError(result.error.code, `cloudlink could not check "${account.name}", so its status stays "${account.status}": ${result.error.message}`);
   }
   const now = ctx.now();
   const out = await ctx.store.mutate((db) => {
@@ -81,14 +91,20 @@ export const checkAllAccounts = defineOperation({
   title: 'Re-verify every linked account',
   description: 'Re-verifies every linked account, a few at a time so a large estate does not flood the clouds; the scheduled health check runs this.',
   input: z.object({ concurrency: z.number().int().min(1).max(32).default(4) }).strict(),
-  output: z.object({ results: z.array(CheckResult), connected: z.number(), errors: z.number() }),
+  output: z.object({
+    results: z.array(CheckResult),
+    connected: z.number(),
+    errors: z.number(),
+    unchecked: z.number().describe('Accounts cloudlink could not check (it could not reach the cloud, or was throttled): their status is unchanged.'),
+  }),
   permission: 'check',
   nature: { readOnly: false, destructive: false, idempotent: true, openWorld: true },
   exposure: { mcp: false },
-  summarize: (o) => `${o.connected} connected, ${o.errors} in error.`,
+  summarize: (o) => `${o.connected} connected, ${o.errors} in error.${o.unchecked ? ` ${o.unchecked} could not be checked (cloudlink could not reach the cloud, or was throttled); their status is unchanged.` : ''}`,
   async run(ctx, input) {
     const accounts = [...(await ctx.store.read()).accounts];
     const results: CheckResult[] = [];
+    let unchecked = 0;
     let next = 0;
     const worker = async () => {
       while (next < accounts.length) {
@@ -96,12 +112,14 @@ export const checkAllAccounts = defineOperation({
         try {
           results.push(await checkOne(ctx, account));
         } catch (e) {
-          if (!(e instanceof CloudlinkError && e.code === 'NOT_FOUND')) throw e;
+          if (e instanceof CloudlinkError && INCONCLUSIVE.has(e.code)) {
+            if (!unchecked++) ctx.log.warn('health check could not check an account; its status is unchanged', { accountId: account.id, code: e.code });
+          } else if (!(e instanceof CloudlinkError && e.code === 'NOT_FOUND')) throw e;
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(input.concurrency, accounts.length) }, worker));
-    return { results, connected: results.filter((r) => r.account.status === 'connected').length, errors: results.filter((r) => r.account.status === 'error').length };
+    return { results, connected: results.filter((r) => r.account.status === 'connected').length, errors: results.filter((r) => r.account.status === 'error').length, unchecked };
   },
 });
 
