@@ -200,6 +200,7 @@ describe('inviting outside Slack', () => {
     const out = await t.engine.run(inviteColleague, admin, { start: 'aws:management', invitee: { id: cleo } });
     expect(out.delivery).toMatchObject({ status: 'not_reachable', channel: 'none', note: expect.stringMatching(/send them the link yourself/) });
     expect(out.link).toMatch(new RegExp(`^${PUBLIC}/i/`));
+    expect(inviteColleague.summarize(out)).toMatch(new RegExp(`send them the link yourself[^\n]*\n${PUBLIC}/i/`));
     await expect(t.engine.run(previewInviteLink, LINK_HOLDER, { token: out.link!.split('/i/')[1]! })).resolves.toMatchObject({ inviter: 'Ada Admin' });
     expect(t.notifier.sent).toEqual([]);
   });

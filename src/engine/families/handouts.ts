@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { CertificateHandout } from './app-certificate/handout.js';
-import { RoleHandout } from './aws-role/handout.js';
+import { CertificateHandout, certificateHandoutText } from './app-certificate/handout.js';
+import { RoleHandout, roleHandoutText } from './aws-role/handout.js';
 
 /** A setup's hand-out, by kit: front ends render it by `kit`. */
 export const SetupHandout = z.discriminatedUnion('kit', [RoleHandout, CertificateHandout]);
@@ -14,3 +14,6 @@ export function brief(h: SetupHandout): SetupHandoutBrief {
   const { templateBody: _body, ...rest } = h;
   return rest;
 }
+
+/** The hand-out as text (what to give the person, then the steps), for assistants and the command line. */
+export const handoutText = (h: SetupHandout): string => (h.kit === 'cloudformation-role' ? roleHandoutText(h) : certificateHandoutText(h));

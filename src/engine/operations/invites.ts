@@ -8,7 +8,7 @@ import { can } from '../permissions.js';
 import { defineOperation, DESTROYS, READS, WRITES } from '../registry/operation.js';
 import { Channel, InviteStatus, SetupId, type Database, type Invite, type Invitee } from '../domain/records.js';
 import { requireOpenSetup } from '../setups.js';
-import { brief, SetupHandout } from '../families/handouts.js';
+import { brief, handoutText, SetupHandout } from '../families/handouts.js';
 import { InviteOption } from '../families/link-form.js';
 import { enqueue, recipientOf } from '../outbox.js';
 import { inviteView, InviteView } from '../views.js';
@@ -91,7 +91,8 @@ export const inviteColleague = defineOperation({
     if (input.start) inviteOption(ctx, await ctx.store.read(), input.start);
     else requireOpenSetup(requireSetup(await ctx.store.read(), input.setupId!), ctx.now());
   },
-  summarize: (o) => `Invited ${o.invite.invitee.name ?? o.invite.invitee.id} (invite ${o.invite.inviteId}, expires ${o.invite.expiresAt}). ${o.delivery.note}`,
+  // Not reachable: what the note says to pass on follows it (the link, or else the hand-out's steps).
+  summarize: (o) => [`Invited ${o.invite.invitee.name ?? o.invite.invitee.id} (invite ${o.invite.inviteId}, expires ${o.invite.expiresAt}). ${o.delivery.note}`, ...(o.link ? [o.link] : o.handout ? [handoutText(o.handout)] : [])].join('\n'),
   async run(ctx, input) {
     const invitee = checkInvitee(ctx, inviteeOf(ctx, input.invitee));
     const setupId = input.setupId ?? (await startFor(ctx, input.start!)).setupId;

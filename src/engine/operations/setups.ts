@@ -3,7 +3,7 @@ import { requireSetup } from '../lookup.js';
 import { defineOperation, READS } from '../registry/operation.js';
 import { Provider, SetupId } from '../domain/records.js';
 import { acceptedInvitee } from '../setups.js';
-import { SetupHandout } from '../families/handouts.js';
+import { handoutText, SetupHandout } from '../families/handouts.js';
 import { LinkForm } from '../families/link-form.js';
 import { accountView, AccountView, setupView, SetupView } from '../views.js';
 
@@ -41,7 +41,7 @@ export const getSetupHandout = defineOperation({
     return Boolean(setup && (setup.createdBy.id === ctx.actor.id || acceptedInvitee(db, ctx.actor.id, setup.id)));
   },
   nature: READS,
-  summarize: ({ handout: h }) => (h.kit === 'cloudformation-role' ? h.instructions : h.checklist).map((x, i) => `${i + 1}. ${x}`).join('\n'),
+  summarize: ({ handout }) => handoutText(handout),
   async run(ctx, input) {
     const db = await ctx.store.read();
     const setup = requireSetup(db, input.setupId);

@@ -58,6 +58,11 @@ describe('invite a colleague (one use case, whichever front end asks)', () => {
     const out = await engine.run(inviteColleague, assistant, { start: 'aws:management', invitee: { id: 'cleo@example.com', name: 'Cleo' } });
     expect(out.delivery.status).toBe('not_reachable');
     expect(out.handout?.kit).toBe('cloudformation-role');
+    // What the caller reads (the CLI's text, the tool's text) carries the hand-out the note points to.
+    const text = inviteColleague.summarize(out);
+    expect(text).toMatch(/give them the hand-out below yourself\.\nSetup [^]*\n1\. Sign in/);
+    expect(text).toContain((out.handout as { aws: { externalId: string } }).aws.externalId);
+    expect(text).toContain(`Quick-create link (give it to the user): ${(out.handout as { quickCreateUrl: string }).quickCreateUrl}`);
     expect(notifier.sent).toEqual([]);
   });
 

@@ -9,7 +9,7 @@ import { announceLinked } from '../../setup-finished.js';
 import { accountView, PUBLIC_READER, setupView } from '../../views.js';
 import type { CertificateCredential } from '../../ports/microsoft.js';
 import type { AccountPatch, InviteOption, LinkForm, ProviderFamily } from '../types.js';
-import { CertificateHandout } from './handout.js';
+import { CertificateHandout, certificateHandoutText } from './handout.js';
 import type { AppSetup, AppView } from './schema.js';
 import { appDetails, type AppRef } from './details.js';
 import type { Capability } from '../../views.js';
@@ -166,15 +166,7 @@ export function appFamily(spec: AppFamilySpec, shared: { complete: AnyOperation 
         if (input.name) requireNameFree(db, input.name);
         assertAppNotLinked(db, spec.id, input.tenantId, input.clientId);
       },
-      summarize: (s) =>
-        [
-          `Setup ${s.setupId}: certificate ${s.microsoft!.certificateThumbprint}, valid until ${s.microsoft!.certificateExpiresAt.slice(0, 10)}.`,
-          `Give the user the certificate below (save as ${s.certificateFileName}) to upload to the app registration. It is the public part only.`,
-          s.microsoft!.certificatePem.trim(),
-          'Checklist for the user:',
-          ...s.checklist.map((x, i) => `${i + 1}. ${x}`),
-          'When done, call complete_microsoft_setup with the setupId.',
-        ].join('\n'),
+      summarize: certificateHandoutText,
       async run(ctx, input: { name?: string; tenantId: string; clientId: string; organization?: string; managementGroupId?: string }) {
         const db = await ctx.store.read();
         if (input.name) requireNameFree(db, input.name);

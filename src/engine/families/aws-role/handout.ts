@@ -11,3 +11,15 @@ export const RoleHandout = SetupView.extend({
   instructions: z.array(z.string()),
 });
 export type RoleHandout = z.infer<typeof RoleHandout>;
+
+/** The hand-out as text, for assistants and the command line. */
+export function roleHandoutText(s: RoleHandout): string {
+  return [
+    `Setup ${s.setupId} (expires ${s.expiresAt}).`,
+    ...(s.aws?.externalId ? [`External ID: ${s.aws.externalId}`] : []),
+    s.quickCreateUrl ? `Quick-create link (give it to the user): ${s.quickCreateUrl}` : `Template: ${s.templateFile} (full text in templateBody).`,
+    'Steps for the user:',
+    ...s.instructions.map((x, i) => `${i + 1}. ${x}`),
+    s.aws?.watching ? 'cloudlink is watching for the role and will finish by itself; check with get_setup_status.' : 'When the stack is done, call complete_aws_setup with the RoleArn output and a name.',
+  ].join('\n');
+}

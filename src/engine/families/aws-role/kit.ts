@@ -12,7 +12,7 @@ import { operationContext, systemActor } from '../../registry/context.js';
 import type { InviteOption, LinkForm, ProviderFamily } from '../types.js';
 import { parseRoleArn, partitionOf, roleArn, type RoleArn } from './arn.js';
 import { generateExternalId } from './external-id.js';
-import { RoleHandout } from './handout.js';
+import { RoleHandout, roleHandoutText } from './handout.js';
 import { quickCreateUrl } from './quick-create.js';
 import type { RoleDetails, RoleSetup, RoleView } from './schema.js';
 import { TEMPLATE_FILES, TEMPLATE_VERSION, templateBody, templateUrl, type TemplateKey } from './templates.js';
@@ -276,16 +276,5 @@ export function roleFamily(spec: RoleFamilySpec, shared: { complete: AnyOperatio
 
 /** The watcher links as the system, audited under the operation a person would have used. */
 const WATCHER = systemActor('cloudlink-watcher', 'cloudlink watcher');
-
-export function roleHandoutText(s: RoleHandout): string {
-  return [
-    `Setup ${s.setupId} (expires ${s.expiresAt}).`,
-    ...(s.aws?.externalId ? [`External ID: ${s.aws.externalId}`] : []),
-    s.quickCreateUrl ? `Quick-create link (give it to the user): ${s.quickCreateUrl}` : `Template: ${s.templateFile} (full text in templateBody).`,
-    'Steps for the user:',
-    ...s.instructions.map((x, i) => `${i + 1}. ${x}`),
-    s.aws?.watching ? 'cloudlink is watching for the role and will finish by itself; check with get_setup_status.' : 'When the stack is done, call complete_aws_setup with the RoleArn output and a name.',
-  ].join('\n');
-}
 
 export { parseRoleArn };
