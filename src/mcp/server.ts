@@ -1,7 +1,6 @@
 import { CLIENT_INFO_META_KEY, isInputRequiredResult, McpServer, MissingRequiredClientCapabilityError, ResourceNotFoundError, ResourceTemplate, type ServerContext } from '@modelcontextprotocol/server';
 import type { Engine } from '../engine/engine.js';
 import { TEMPLATE_FILES, templateBody, type TemplateKey } from '../engine/families/aws-role/templates.js';
-import { getAccount } from '../engine/operations/accounts.js';
 import { getAuditLog } from '../engine/operations/audit-log.js';
 import { getSetupStatus } from '../engine/operations/setups.js';
 import type { Actor } from '../engine/domain/records.js';
@@ -158,9 +157,8 @@ function registerResources(server: McpServer, engine: Engine, actor: (ctx?: Serv
     async (uri, vars, ctx) =>
       orNotFound(uri, async () => {
         const account = variable(vars.account);
+        // No such account, and none that was (a deleted one is named by its id): NOT_FOUND, so not found.
         const out = await engine.run(getAuditLog, actor(ctx), { account, limit: 500 });
-        // Nothing about it, and no such account (a deleted one is named by its id): not found.
-        if (!out.entries.length) await engine.run(getAccount, actor(ctx), { account });
         return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(out.entries) }] };
       }),
   );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CloudlinkError } from '../errors.js';
 import { findAccount } from '../lookup.js';
 import { defineOperation, READS } from '../registry/operation.js';
 import { AuditEntry } from '../domain/records.js';
@@ -21,7 +22,8 @@ export const getAuditLog = defineOperation({
     o.entries.length ? o.entries.map((e) => `${e.at} ${e.actor.name ?? e.actor.id} (${e.actor.via}) ${e.operation} ${e.target.name ?? e.target.id}${e.outcome === 'refused' ? ' [refused]' : ''}`).join('\n') : 'No audit entries.',
   async run(ctx, input) {
     const db = await ctx.store.read();
-    const id = input.account ? (findAccount(db, input.account)?.id ?? input.account.trim()) : undefined;
+    const linked = input.account ? findAccount(db, input.account) : undefined;
+    const id = input.account ? (linked?.id ?? input.account.trim()) : undefined;
     // Newest first without copying the whole log: walk it from its end.
     const entries: z.infer<typeof AuditEntry>[] = [];
     let total = 0;
@@ -30,6 +32,10 @@ export const getAuditLog = defineOperation({
       if (id && e.target.id !== id) continue;
       if (total >= input.offset && entries.length < input.limit) entries.push(e);
       total++;
+    }
+    // Neither a linked account nor the id of one that was (a deleted account is found by its id).
+    if (input.account && !linked && total === 0) {
+      throw new CloudlinkError('NOT_FOUND', `No account is called "${input.account.slice(0, 80)}", and no audit entry is about an account with that id. List accounts to see their exact names; a deleted account's entries are found by its id.`, { account: 'No such account.' });
     }
     return { entries, total, offset: input.offset };
   },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { databaseWith } from '../../../bench/fixtures.js';
 import { getAuditLog } from '../../../src/engine/operations/audit-log.js';
+import { rejects } from '../../helpers/rejects.js';
 import { listSetups } from '../../../src/engine/operations/list-setups.js';
 import { renameAccount } from '../../../src/engine/operations/rename-account.js';
 import { awsFamily } from '../../../src/engine/families/aws/index.js';
@@ -25,6 +26,12 @@ describe('paging the audit log and setups', () => {
     expect(ofA.total).toBe(4);
     expect(ofA.entries.map((x) => x.details?.to)).toEqual(['Name 4', 'Name 2']);
     expect((await e.engine.run(getAuditLog, admin, { offset: 100 })).entries).toEqual([]);
+
+    // An account that is not there: said so, not "no entries"; one that was is still found by its id.
+    const unknown = await rejects(e.engine.run(getAuditLog, admin, { account: 'nope' }), 'NOT_FOUND');
+    expect(unknown.message).toMatch(/No account is called "nope"[^]*a deleted account's entries are found by its id/);
+    await e.store.mutate((d) => void (d.accounts = d.accounts.filter((x) => x.id !== a!.id)));
+    expect((await e.engine.run(getAuditLog, admin, { account: a!.id })).total).toBe(4);
   });
 
   it('pages open setups, newest first', async () => {
