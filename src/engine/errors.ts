@@ -72,7 +72,9 @@ export function fromZodError(error: ZodError, what = 'input', describe?: (field:
     // zod says "expected string, received undefined" for a field left out: say it is required, and what it is.
     const missing = issue.code === 'invalid_type' && / received undefined$/.test(issue.message);
     const about = missing && issue.path.length === 1 ? describe?.(key) : undefined;
-    if (!fields[key]) fields[key] = missing ? `required${about ? ` (${about.replace(/\.$/, '')})` : ''}` : issue.message;
+    // A fraction where a count goes is "expected int, received number": say whole number.
+    const fraction = issue.code === 'invalid_type' && (issue as { expected?: string }).expected === 'int';
+    if (!fields[key]) fields[key] = missing ? `required${about ? ` (${about.replace(/\.$/, '')})` : ''}` : fraction ? 'must be a whole number' : issue.message;
   }
   const list = Object.entries(fields)
     .map(([k, v]) => (k === '_' ? v : `${k}: ${v}`))

@@ -42,7 +42,8 @@ export function inviteLinkUrl(s: Signing, invite: Invite): string | undefined {
 const INVALID = () =>
   new CloudlinkError('INVITE_LINK_INVALID', 'This invite link is not valid: it was cut short or changed on its way to you. Open it again from the original message (copy the whole link), or ask the person who invited you for a new invite.');
 
-const inviterName = (invite: Invite) => invite.inviter.name ?? 'the person who invited you';
+/** Who sent the invite, in words for the colleague; `start`: at the start of a sentence. */
+export const inviterName = (invite: Invite, at: 'start' | 'mid' = 'mid') => invite.inviter.name ?? (at === 'start' ? 'The person who invited you' : 'the person who invited you');
 
 /**
  * The invite a link opens, if the link is genuine and may still be used: signature first (nothing about
@@ -57,7 +58,7 @@ export function checkLink(s: Signing, db: Readonly<Database>, token: string, now
   const expected = macOf(s, inviteId, Number(exp), invite.link.nonce);
   const given = Buffer.from(mac, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw INVALID();
-  if (invite.status === 'revoked') throw new CloudlinkError('INVITE_REVOKED', `${inviterName(invite)} revoked this invite, so the link no longer works. Ask them for a new one if the setup is still needed.`);
+  if (invite.status === 'revoked') throw new CloudlinkError('INVITE_REVOKED', `${inviterName(invite, 'start')} revoked this invite, so the link no longer works. Ask them for a new one if the setup is still needed.`);
   if (invite.status === 'completed') throw new CloudlinkError('INVITE_USED', 'This invite was already used: the account it was for is linked. There is nothing left to do.');
   if (invite.status === 'expired' || Number(exp) * 1000 <= now.getTime()) {
     throw new CloudlinkError('INVITE_EXPIRED', `This invite link expired on ${invite.expiresAt.slice(0, 10)}. Ask ${inviterName(invite)} for a new invite.`);

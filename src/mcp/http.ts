@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { hostHeaderValidation, localhostHostValidation } from '@modelcontextprotocol/express';
 import { NodeStreamableHTTPServerTransport, toNodeHandler } from '@modelcontextprotocol/node';
 import { listen } from '../listen.js';
-import { createMcpHandler, isInitializeRequest, isLegacyRequest, type AuthInfo } from '@modelcontextprotocol/server';
+import { createMcpHandler, isInitializeRequest, isLegacyRequest, localhostAllowedHostnames, validateHostHeader, type AuthInfo } from '@modelcontextprotocol/server';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Config } from '../config.js';
 import type { Engine } from '../engine/engine.js';
@@ -121,8 +120,15 @@ export function createMcpHttpApp(engine: Engine, opts: HttpOptions, log: Logger)
   const sessions = new Map<string, Session>();
   const verifyJwt = opts.oauth ? oauthVerifier(opts.oauth) : undefined;
 
-  if (opts.allowedHosts?.length) app.use(hostHeaderValidation(opts.allowedHosts));
-  else if (['127.0.0.1', 'localhost', '::1'].includes(opts.host)) app.use(localhostHostValidation());
+  // DNS rebinding: the SDK's Host check, with what to set when the name is a real one.
+  const hosts = opts.allowedHosts?.length ? opts.allowedHosts : ['127.0.0.1', 'localhost', '::1'].includes(opts.host) ? localhostAllowedHostnames() : undefined;
+  if (hosts) {
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      const checked = validateHostHeader(req.headers.host, hosts);
+      if (checked.ok) return next();
+      rpcError(res, 403, SERVER_ERROR, `${checked.message}: this server answers only to ${hosts.join(', ')}. If clients reach it by another name (behind a proxy or a load balancer), add that name to CLOUDLINK_MCP_ALLOWED_HOSTS.`);
+    });
+  }
 
   // RFC 9728: where a client learns which authorization server issues tokens for this resource.
   if (opts.oauth) {

@@ -49,15 +49,18 @@ describe('MCP over Streamable HTTP', () => {
   it('refuses a foreign Host header (DNS rebinding)', async () => {
     // fetch will not send a forged Host header; node:http will, as a rebinding browser effectively does.
     const { request } = await import('node:http');
-    const status = await new Promise<number>((resolve, reject) => {
+    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request(http.url, { method: 'POST', headers: { host: 'evil.example.com', authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
       });
       req.on('error', reject);
       req.end(JSON.stringify(initialize));
     });
     expect(status).toBe(403);
+    // Says which names it answers to, and what to set for a real one.
+    expect(JSON.parse(body)).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32000, message: expect.stringMatching(/evil\.example\.com[^]*answers only to localhost, 127\.0\.0\.1, \[::1\][^]*CLOUDLINK_MCP_ALLOWED_HOSTS/) } });
   });
 
   it('serves the same tools, acting as the token\'s actor, with elicitation for deletes', async () => {

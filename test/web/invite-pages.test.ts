@@ -139,7 +139,11 @@ describe('the invite pages over HTTP', () => {
     const csrf = /name="csrf" value="([^"]+)"/.exec(await (await get(pageUrl, cookie)).text())![1]!;
     const bad = await post(pageUrl, { csrf, action: 'watch', accountId: '1234' }, { cookie });
     expect(bad.status).toBe(422);
-    expect(await bad.text()).toMatch(/id="accountId-error">an AWS account id is exactly 12 digits/);
+    const badHtml = await bad.text();
+    expect(badHtml).toMatch(/id="accountId-error">an AWS account id is exactly 12 digits/);
+    // The note at the top points at the field, in the page's words, not with the form's field names.
+    expect(badHtml).toContain('Some of what you typed needs a fix: see the note beside each field below');
+    expect(badHtml).not.toMatch(/Invalid input|accountId:/);
     expect((await post(pageUrl, { csrf, action: 'watch', accountId: '111111111111' }, { cookie })).status).toBe(303);
     expect(await (await get(`${pageUrl}/status`, cookie)).json()).toMatchObject({ state: 'watching' });
     deployStack(t.h.aws, (await t.h.store.read()).setups[0]! as { aws: { roleName: string; externalId: string; stackName: string } }, '111111111111');

@@ -65,6 +65,7 @@ export const listAccounts = defineOperation({
   nature: READS,
   summarize(out) {
     if (!out.total) return 'No accounts are linked yet. Start with start_aws_setup (kind "management") or another start_*_setup tool.';
+    if (!out.accounts.length) return `${out.total} account${out.total === 1 ? '' : 's'} match, none from offset ${out.offset}: use an offset below ${out.total}.`;
     const more = out.total > out.offset + out.accounts.length ? `\n(${out.accounts.length} shown of ${out.total}: page with offset.)` : '';
     return `${out.total} account${out.total === 1 ? '' : 's'}:\n${out.accounts.map(accountLine).join('\n')}${more}`;
   },

@@ -5,7 +5,7 @@ import { CloudlinkError } from '../errors.js';
 import { AccountName, AwsAccountId, type Database, type Invite, type Setup } from '../domain/records.js';
 import { SetupHandout } from '../families/handouts.js';
 import { watchSetup } from '../families/aws-role/operations.js';
-import { checkLink, inviteeActor, newSession, requireSession, sessionHash } from '../invite-links.js';
+import { checkLink, inviteeActor, inviterName, newSession, requireSession, sessionHash } from '../invite-links.js';
 import { requireSetup } from '../lookup.js';
 import { isLinkHolder } from '../permissions.js';
 import { defineOperation, READS, WRITES, WRITES_CLOUD } from '../registry/operation.js';
@@ -31,24 +31,22 @@ export const InviteState = z.object({
 });
 export type InviteState = z.infer<typeof InviteState>;
 
-const inviterOf = (i: Invite) => i.inviter.name ?? 'the person who invited you';
-
 /** Where the invite stands, in words for the colleague: never anything about other accounts or setups. */
 function stateOf(ctx: OpContext, db: Readonly<Database>, invite: Invite, setup: Setup): InviteState {
   const now = ctx.now();
-  if (invite.status === 'revoked') return { state: 'closed', headline: `${inviterOf(invite)} revoked this invite.`, detail: 'There is nothing left for you to do. If you already deployed the stack, you may delete it.' };
+  if (invite.status === 'revoked') return { state: 'closed', headline: `${inviterName(invite, 'start')} revoked this invite.`, detail: 'There is nothing left for you to do. If you already deployed the stack, you may delete it.' };
   if (setup.status === 'completed') {
     const account = db.accounts.find((a) => a.id === setup.completedAccountId);
     const view = account ? accountView(ctx, account, db, PUBLIC_READER) : undefined;
     return {
       state: 'connected',
       headline: view ? `${view.name} is connected.` : 'The account is connected.',
-      detail: `cloudlink verified the role and told ${inviterOf(invite)}.`,
+      detail: `cloudlink verified the role and told ${inviterName(invite)}.`,
       ...(view ? { account: { name: view.name, summary: view.summary } } : {}),
     };
   }
   if (invite.status === 'expired' || Date.parse(invite.expiresAt) <= now.getTime() || setupStatusAt(setup, now) === 'expired') {
-    return { state: 'closed', headline: `This invite expired on ${invite.expiresAt.slice(0, 10)}.`, detail: `Ask ${inviterOf(invite)} for a new invite.` };
+    return { state: 'closed', headline: `This invite expired on ${invite.expiresAt.slice(0, 10)}.`, detail: `Ask ${inviterName(invite)} for a new invite.` };
   }
   const view = setupView(ctx, setup, db, PUBLIC_READER);
   const role = view.aws;
@@ -64,7 +62,7 @@ function stateOf(ctx: OpContext, db: Readonly<Database>, invite: Invite, setup: 
 
 const Preview = z.object({
   inviteId: z.string(),
-  inviter: z.string(),
+  inviter: z.string().describe('Who sent the invite (their name, or words for them), as a sentence starts.'),
   what: z.string().describe('What is being linked, in words.'),
   message: z.string().optional(),
   expiresAt: z.string(),
@@ -85,7 +83,7 @@ export const previewInviteLink = defineOperation({
     const db = await ctx.store.read();
     const invite = checkLink(ctx, db, input.token, ctx.now());
     const setup = requireSetup(db, invite.setupId);
-    return { inviteId: invite.id, inviter: inviterOf(invite), what: setupView(ctx, setup, db, PUBLIC_READER).what, ...(invite.message ? { message: invite.message } : {}), expiresAt: invite.expiresAt };
+    return { inviteId: invite.id, inviter: inviterName(invite, 'start'), what: setupView(ctx, setup, db, PUBLIC_READER).what, ...(invite.message ? { message: invite.message } : {}), expiresAt: invite.expiresAt };
   },
 });
 
@@ -120,7 +118,7 @@ export const openInviteLink = defineOperation({
 
 const Page = z.object({
   inviteId: z.string(),
-  inviter: z.string(),
+  inviter: z.string().describe('Who sent the invite (their name, or words for them), as a sentence starts.'),
   message: z.string().optional(),
   what: z.string(),
   expiresAt: z.string(),
@@ -152,7 +150,7 @@ export const getInvitePage = defineOperation({
     const handout = open ? ((await ctx.runAs(getSetupHandout, { setupId: setup.id }, inviteeActor(invite))) as { handout: SetupHandout }).handout : undefined;
     return {
       inviteId: invite.id,
-      inviter: inviterOf(invite),
+      inviter: inviterName(invite, 'start'),
       ...(invite.message ? { message: invite.message } : {}),
       what: setupView(ctx, setup, db, PUBLIC_READER).what,
       expiresAt: invite.expiresAt,

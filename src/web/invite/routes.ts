@@ -8,6 +8,9 @@ import { finishInviteSetup, getInvitePage, getInviteStatus, openInviteLink, prev
 import type { Logger } from '../../log.js';
 import { assetsRouter } from '../assets.js';
 import { cookiesOf, securityHeaders } from '../headers.js';
+
+/** The fields the invite page's form has (src/web/invite/views.ts). */
+const PAGE_FIELDS = new Set(['name', 'roleArn', 'accountId']);
 import { invitePageHtml, landingPage, refusalPage, type FormErrors, type Paths } from './views.js';
 
 /**
@@ -122,7 +125,9 @@ export function inviteRouter(deps: { engine: Engine; log: Logger; publicUrl: URL
         // What the person can fix goes beside the field it is about, on the same page, with what they typed.
         if (!(e instanceof CloudlinkError) || ['INVITE_SESSION_MISSING', 'INVITE_REVOKED', 'INVITE_EXPIRED', 'FORBIDDEN'].includes(e.code)) throw e;
         const data = await engine.run(getInvitePage, LINK_HOLDER, { inviteId: id.data, session });
-        const errors: FormErrors = { message: e.message, fields: e.fields };
+        // Field errors are shown beside their fields; the page's own words say so, without the field names.
+        const onPage = e.code === 'INVALID_INPUT' && e.fields && Object.keys(e.fields).length > 0 && Object.keys(e.fields).every((k) => PAGE_FIELDS.has(k));
+        const errors: FormErrors = { message: onPage ? 'Some of what you typed needs a fix: see the note beside each field below, then send the form again.' : e.message, fields: e.fields };
         return send(res, 422, invitePageHtml(paths, data, csrfFor(session), { name: input.name, roleArn: input.roleArn, accountId: input.accountId }, errors));
       }
       res.redirect(303, `${base}/invite/${id.data}`);

@@ -27,6 +27,10 @@ describe('list_accounts search', () => {
     const errors = await e.engine.run(listAccounts, admin, { search: 'account 1', status: 'error', limit: 2, offset: 1 });
     expect(errors.total).toBe(2); // Account 100 and 150 are in error and contain "account 1"
     expect(errors.accounts.map((a) => a.name)).toEqual(['Account 150']);
+    // Paged past the end: said so, with what to do (not "2 accounts:" and nothing).
+    expect(listAccounts.summarize(await e.engine.run(listAccounts, admin, { search: 'account 1', status: 'error', offset: 1000 }))).toBe('2 accounts match, none from offset 1000: use an offset below 2.');
+    // A fraction where a count goes.
+    await expect(e.engine.run(listAccounts, admin, { limit: 1.5 })).rejects.toMatchObject({ code: 'INVALID_INPUT', fields: { limit: 'must be a whole number' } });
     // The cached views are untouched by a search.
     expect((await e.engine.run(listAccounts, admin, { limit: 10_000 })).accounts).toBe(everything.accounts);
     expect(everything.accounts).toHaveLength(300);
