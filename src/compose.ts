@@ -8,7 +8,8 @@ import type { CertificateIssuer } from './engine/ports/certificates.js';
 import type { Meter } from './engine/ports/meter.js';
 import { meteredStore } from './ops/metered-store.js';
 import { SecretBox } from './engine/secrets.js';
-import { loadEncryptionKey } from './key-file.js';
+import { findEncryptionKey, keyFileOf, loadEncryptionKey } from './key-file.js';
+import { checkStoreKey, sealedValues } from './store/sealed-values.js';
 import { createLogger, type Logger } from './log.js';
 import { awsCredentialSource } from './providers/aws/credentials.js';
 import { SdkAwsGateway } from './providers/aws/sdk-gateway.js';
@@ -111,10 +112,11 @@ export async function composeEngine(config: Config, opts: ComposeOptions = {}): 
   await raw.init();
   const store = opts.meter ? meteredStore(raw, opts.meter) : raw;
   const settings = settingsFrom(config);
-  const keyFile = raw instanceof LowdbStore ? `${raw.location.replace(/\.json$/, '')}.key` : undefined;
-  // A store without a file (in memory) keeps its sealed keys for its own lifetime only: a random key does.
-  const { key } = keyFile ? await loadEncryptionKey(config.CLOUDLINK_ENCRYPTION_KEY, keyFile) : { key: config.CLOUDLINK_ENCRYPTION_KEY ? Buffer.from(config.CLOUDLINK_ENCRYPTION_KEY, 'base64') : randomBytes(32) };
-  const secrets = new SecretBox(key);
+  const secrets = await storeSecrets(config, raw, log).catch(async (e: unknown) => {
+    // Refused: the store this call opened is closed again (a PostgreSQL pool would keep the process alive).
+    if (!opts.store) await raw.close?.().catch(() => undefined);
+    throw e;
+  });
   const notifiers = [...(opts.notifiers ?? [])];
   if (opts.deliver && opts.webhooks) {
     const { WebhookNotifier } = await import('./providers/webhooks/http-notifier.js');
@@ -124,7 +126,7 @@ export async function composeEngine(config: Config, opts: ComposeOptions = {}): 
         log,
         async lookup(id) {
           const w = (await store.read()).webhooks.find((x) => x.id === id);
-          return w ? { url: w.url, secret: secrets.open(w.secret) } : undefined;
+          return w ? { url: w.url, secret: secrets.open(w.secret, 'webhook') } : undefined;
         },
       }),
     );
@@ -153,6 +155,24 @@ export async function composeEngine(config: Config, opts: ComposeOptions = {}): 
     ...(opts.meter ? { meter: opts.meter } : {}),
   });
   return { engine, store, log, config, gateways };
+}
+
+/**
+ * The key this process seals and opens with, checked against the store first (one pass over the
+ * records that hold sealed values): a key that opens none of them is refused, and so is creating a
+ * key file for a store that already holds sealed values (the key they need is missing, not new); when
+ * only some match, one warning says how many cannot be opened. Only key ids are ever logged.
+ */
+async function storeSecrets(config: Config, raw: Store, log: Logger): Promise<SecretBox> {
+  const keyFile = raw instanceof LowdbStore ? keyFileOf(raw.location) : undefined;
+  const found = await findEncryptionKey(config.CLOUDLINK_ENCRYPTION_KEY, keyFile);
+  // A store without a file (in memory) keeps its sealed keys for its own lifetime only: a random key does, unchecked.
+  if (!found && !keyFile) return new SecretBox(randomBytes(32));
+  const sealed = sealedValues(await raw.read());
+  const origin = found ? { keyId: new SecretBox(found.key).keyId, source: found.source } : undefined;
+  const warning = checkStoreKey(sealed, raw.location, origin, keyFile);
+  if (warning) log.warn(warning, { store: raw.location, keyId: origin!.keyId });
+  return new SecretBox(found ? found.key : (await loadEncryptionKey(undefined, keyFile!)).key);
 }
 
 export type ServiceOptions = ComposeOptions & {

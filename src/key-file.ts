@@ -8,13 +8,8 @@ import { ConfigError } from './config.js';
  * fresh machine, a key file beside the store, created once with owner-only permissions.
  */
 export async function loadEncryptionKey(configured: string | undefined, keyFile: string): Promise<{ key: Buffer; source: string }> {
-  if (configured) {
-    const key = Buffer.from(configured, 'base64');
-    if (key.length !== 32) throw new ConfigError('CLOUDLINK_ENCRYPTION_KEY must be 32 random bytes, base64-encoded (e.g. `openssl rand -base64 32`).');
-    return { key, source: 'CLOUDLINK_ENCRYPTION_KEY' };
-  }
-  const existing = await readKeyFile(keyFile);
-  if (existing) return { key: existing, source: keyFile };
+  const existing = await findEncryptionKey(configured, keyFile);
+  if (existing) return existing;
   const key = randomBytes(32);
   await mkdir(dirname(keyFile), { recursive: true, mode: 0o700 });
   // Written whole to a temporary file, flushed, then linked into place: a crash or a kill mid-write
@@ -40,6 +35,24 @@ export async function loadEncryptionKey(configured: string | undefined, keyFile:
   }
   return { key, source: `${keyFile} (generated)` };
 }
+
+/**
+ * The key this process would use, without creating one: CLOUDLINK_ENCRYPTION_KEY when set, else the
+ * key file when there is one (`keyFile` undefined: a store without one, PostgreSQL or in memory), else
+ * none. What checks a store's sealed values before a key file may be created (compose, import) uses it.
+ */
+export async function findEncryptionKey(configured: string | undefined, keyFile: string | undefined): Promise<{ key: Buffer; source: string } | undefined> {
+  if (configured) {
+    const key = Buffer.from(configured, 'base64');
+    if (key.length !== 32) throw new ConfigError('CLOUDLINK_ENCRYPTION_KEY must be 32 random bytes, base64-encoded (e.g. `openssl rand -base64 32`).');
+    return { key, source: 'CLOUDLINK_ENCRYPTION_KEY' };
+  }
+  const existing = keyFile === undefined ? undefined : await readKeyFile(keyFile);
+  return existing ? { key: existing, source: keyFile! } : undefined;
+}
+
+/** The key file of a lowdb store: beside it, its name with `.key` for `.json` (`/srv/cloudlink.json` → `/srv/cloudlink.key`). */
+export const keyFileOf = (storeFile: string): string => `${storeFile.replace(/\.json$/, '')}.key`;
 
 /** Creates `path` (it must not exist), writes the key and flushes it before closing. */
 async function writeWhole(path: string, key: Buffer): Promise<void> {

@@ -3,6 +3,15 @@ import { CloudlinkError } from './errors.js';
 
 export type Sealed = { iv: string; tag: string; data: string; keyId: string };
 
+/** What a sealed value is: a certificate's private key (an account's, a renewal's or an open setup's) or a webhook's signing secret. */
+export type SealedKind = 'certificate' | 'webhook';
+
+// Short enough to survive whole where an error is kept (a webhook delivery's lastError keeps 200 characters).
+const FIXES: Record<SealedKind, { subject: string; instead: string }> = {
+  certificate: { subject: "This certificate's private key", instead: 'renew the certificate (start_certificate_rotation) or start a new setup' },
+  webhook: { subject: "This webhook's signing secret", instead: 're-create the webhook to give it a new secret' },
+};
+
 /** AES-256-GCM with the configured key: private keys are stored only in this form. */
 export class SecretBox {
   readonly keyId: string;
@@ -31,16 +40,18 @@ export class SecretBox {
     return createHmac('sha256', key).update(data).digest();
   }
 
-  open(sealed: Sealed): string {
+  /** Unseals `sealed`; `what` it is (a certificate's private key by default) makes the error say what cannot be opened and how to get past it. */
+  open(sealed: Sealed, what: SealedKind = 'certificate'): string {
+    const fix = FIXES[what];
     if (sealed.keyId !== this.keyId) {
-      throw new CloudlinkError('PLATFORM_NOT_CONFIGURED', 'This certificate was stored with a different encryption key than the one configured now (CLOUDLINK_ENCRYPTION_KEY). Restore the original key, or start a new setup to get a new certificate.');
+      throw new CloudlinkError('PLATFORM_NOT_CONFIGURED', `${fix.subject} was sealed with another encryption key (key id ${sealed.keyId}; cloudlink has ${this.keyId}). Restore that key, or ${fix.instead}.`);
     }
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(sealed.iv, 'base64'));
       decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
       return Buffer.concat([decipher.update(Buffer.from(sealed.data, 'base64')), decipher.final()]).toString('utf8');
     } catch {
-      throw new CloudlinkError('STORE_CORRUPT', 'A stored private key could not be decrypted (it was altered, or the key is wrong). Start a new setup to get a new certificate.');
+      throw new CloudlinkError('STORE_CORRUPT', `${fix.subject} could not be decrypted: it was altered in the store. Restore the store from a backup, or ${fix.instead}.`);
     }
   }
 }

@@ -4,6 +4,9 @@ import { dirname, resolve } from 'node:path';
 import { storeFrom } from '../compose.js';
 import { lowdbFile, requireExistingStore } from '../cli/store-exists.js';
 import { ConfigError, type Config } from '../config.js';
+import { SecretBox } from '../engine/secrets.js';
+import { findEncryptionKey, keyFileOf } from '../key-file.js';
+import { checkImportKey, sealedValues } from './sealed-values.js';
 import { Database, type Database as Db } from '../engine/domain/records.js';
 import { migrate as migrateFile, notADatabase } from './migrations.js';
 import type { Logger } from '../log.js';
@@ -18,7 +21,8 @@ export const EXPORT_USAGE = `Usage: cloudlink export [--file <path>]
   The whole store (lowdb or PostgreSQL) as JSON on stdout, or written to <path> (owner-only). Private keys stay sealed.
   AWS config profiles instead: cloudlink export aws-config --help`;
 export const IMPORT_USAGE = `Usage: cloudlink import --file <export.json> [--replace]
-  Loads an export (or a lowdb file) into the configured store; --replace when that store is not empty.`;
+  Loads an export (or a lowdb file) into the configured store; --replace when that store is not empty.
+  Its sealed values must open with the store's key (CLOUDLINK_ENCRYPTION_KEY, or the key file beside it): a backup sealed with another key is refused.`;
 
 /**
  * The flags of a store command: only those it knows (`--name value` or `--name=value`; `takesValue`
@@ -133,6 +137,13 @@ export async function importCommand(config: Config, log: Logger, args: string[])
   const incoming: Db = parsed.data;
   const store = await storeFrom(config, log);
   try {
+    // Sealed values the target's key cannot open are refused before anything is opened or written
+    // (not even an empty store file). The key is looked up, never created: a store with no key yet
+    // gets one at its first start, and that new key would open none of them.
+    const sealed = sealedValues(incoming);
+    const keyFile = config.CLOUDLINK_DATABASE_URL ? undefined : keyFileOf(lowdbFile(config)!);
+    const key = sealed.length ? await findEncryptionKey(config.CLOUDLINK_ENCRYPTION_KEY, keyFile) : undefined;
+    const note = checkImportKey(sealed, file, store.location, key && { keyId: new SecretBox(key.key).keyId, source: key.source }, keyFile);
     await store.init();
     const current = await store.read();
     const filled = COLLECTIONS.filter((c) => current[c].length);
@@ -142,7 +153,7 @@ export async function importCommand(config: Config, log: Logger, args: string[])
     await store.mutate((db) => {
       for (const c of COLLECTIONS) (db as Record<string, unknown>)[c] = incoming[c];
     });
-    return `Imported ${incoming.accounts.length} accounts, ${incoming.setups.length} setups, ${incoming.invites.length} invites, ${incoming.audit.length} audit entries and ${incoming.organizations.length} organizations into ${store.location}.`;
+    return `Imported ${incoming.accounts.length} accounts, ${incoming.setups.length} setups, ${incoming.invites.length} invites, ${incoming.audit.length} audit entries and ${incoming.organizations.length} organizations into ${store.location}.${note ? ` ${note}` : ''}`;
   } finally {
     await store.close?.();
   }
