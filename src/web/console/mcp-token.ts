@@ -12,6 +12,31 @@ const Stored = z.object({ token: z.string().min(32), createdAt: z.string(), show
 
 const newToken = () => `clk_${randomBytes(32).toString('base64url')}`;
 
+/** What a file system without hard links answers to link(). */
+const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
+
+/** A file-system failure in words (as the store says its own), with what to do about it. */
+const WHY: Record<string, { why: string; fix: string }> = {
+  EROFS: { why: 'the file system is read-only', fix: 'Set CLOUDLINK_STORE_PATH to a file on a writable disk (the token is kept beside the store)' },
+  ENOSPC: { why: 'the disk is full', fix: 'Free some space on that disk, or set CLOUDLINK_STORE_PATH to a file on another one' },
+  EDQUOT: { why: 'the disk quota is used up', fix: 'Free some space in that quota, or set CLOUDLINK_STORE_PATH to a file on another disk' },
+  ENOENT: { why: 'its folder does not exist and cannot be created', fix: 'Create the folder, or set CLOUDLINK_STORE_PATH to a file in a folder on a writable disk' },
+  ENOTDIR: { why: 'a part of its path is a file, not a folder', fix: 'Set CLOUDLINK_STORE_PATH to a file in a folder on a writable disk' },
+  EACCES: { why: 'permission denied', fix: 'Let the user cloudlink runs as write to that folder, or set CLOUDLINK_STORE_PATH to a file in a folder it may write' },
+  EPERM: { why: 'permission denied', fix: 'Let the user cloudlink runs as write to that folder, or set CLOUDLINK_STORE_PATH to a file in a folder it may write' },
+};
+
+/** The token file could not be written: which file, why in words, and what to do. */
+export function tokenWriteProblem(path: string, e: unknown): ConfigError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const known = code ? WHY[code] : undefined;
+  const why = known?.why ?? `${code ?? (e as Error)?.message ?? e}`;
+  const fix = known?.fix ?? 'Check the disk and the folder\'s permissions';
+  return new ConfigError(
+    `cloudlink cannot write the console's MCP token file ${path} (in ${dirname(path)}): ${why}. ${fix}, and start again; or turn the console off (CLOUDLINK_CONSOLE=false), which needs no token file.`,
+  );
+}
+
 /**
  * The MCP token the console hands out: made on the first run and kept like the store's key file (owner
  * only, beside the store), so it survives restarts. The console shows it once: `shownAt` records that
@@ -37,6 +62,8 @@ export class McpTokenFile {
       state = parsed.data;
     } catch (e) {
       if (e instanceof ConfigError) throw e;
+      // A file where its folder should be: it cannot be read, nor made there.
+      if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') throw tokenWriteProblem(path, e);
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError(`cloudlink cannot read its MCP token file ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Fix its permissions, or delete it to get a new token.`);
     }
     const file = new McpTokenFile(path, state ?? { token: newToken(), createdAt: now.toISOString() }, { token: '', actor: opts.actor, role: 'admin', ...(opts.slackUser ? { slackUser: opts.slackUser } : {}) });
@@ -87,18 +114,30 @@ export class McpTokenFile {
     this.shown = false;
   }
 
+  /** Writes the file; a failure of the disk or the folder is said in words (an instance that won the race is the caller's: EEXIST). */
   private async save(first: boolean, state = this.state) {
+    try {
+      await this.write(first, state);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw e;
+      throw tokenWriteProblem(this.path, e);
+    }
+  }
+
+  private async write(first: boolean, state: z.infer<typeof Stored>) {
     await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
     const body = JSON.stringify(state) + '\n';
     // Never a half-written file in place: the token must survive a crash mid-write, and another instance
     // starting on this host at the same moment must read a whole file or none.
     const tmp = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(tmp, body, { mode: 0o600 });
-    if (!first) return void (await rename(tmp, this.path));
     try {
-      // A link is created whole, and fails if the file exists: the first instance's token wins.
-      await link(tmp, this.path);
+      await writeFile(tmp, body, { mode: 0o600 });
+      // A link is created whole, and fails if the file exists: the first instance's token wins. Where
+      // there are no hard links (vfat, exFAT, some network mounts), an exclusive create does the same.
+      if (first) await link(tmp, this.path).catch((e: NodeJS.ErrnoException) => (NO_LINKS.has(e.code ?? '') ? writeFile(this.path, body, { mode: 0o600, flag: 'wx' }) : Promise.reject(e)));
+      else await rename(tmp, this.path);
     } finally {
+      // Gone after a rename; after a link, or a write that failed half-way (a full disk), not left behind.
       await unlink(tmp).catch(() => undefined);
     }
   }
