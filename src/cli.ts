@@ -9,7 +9,8 @@ import module from 'node:module';
 const USAGE = `cloudlink: link cloud accounts from Slack and from AI assistants (MCP)
 
 Usage:
-  cloudlink serve                 the service: Slack app, MCP over HTTP (if configured), watcher, health checks
+  cloudlink [serve]               the service: Slack app, MCP over HTTP (if configured), watcher, health checks
+                                  (\`cloudlink\` with no arguments runs it too)
   cloudlink mcp [--read-only] [--require-elicitation] [--typed-confirmation]
                                   an MCP server on stdio, for desktop assistants
   cloudlink migrate               apply the PostgreSQL migrations (CLOUDLINK_DATABASE_URL)
@@ -48,6 +49,7 @@ async function fastOpening(flags: string[]) {
 }
 
 const SERVE_USAGE = `Usage: cloudlink serve
+       cloudlink            (no arguments: the same)
   The service: the Slack app, MCP over HTTP and the REST API (when configured), the invite pages, the
   operator endpoints, the setup watcher and health checks. Configured by environment variables only
   (README.md, "Configuration"); it runs until SIGTERM or SIGINT.`;

@@ -9,19 +9,52 @@ const num = (def: number, min: number, max: number) =>
   z
     .string()
     .optional()
-    .transform((v) => (v === undefined || v === '' ? def : Number(v)))
-    .pipe(z.number().min(min).max(max));
+    .transform((v) => (v === undefined || v.trim() === '' ? def : Number(v)))
+    // Said as a range, not as zod's "expected number, received NaN".
+    .pipe(z.number({ error: `must be a number from ${min} to ${max}` }).min(min, `must be a number from ${min} to ${max}`).max(max, `must be a number from ${min} to ${max}`));
 const list = z
   .string()
   .optional()
   .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 const url = z.url().optional().or(z.literal('').transform(() => undefined));
-/** A listener's port: a number, `off`, or unset (the caller decides the default). */
-const port = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v === '' ? undefined : v === 'off' ? ('off' as const) : Number(v)))
-  .pipe(z.union([z.literal('off'), z.number().int().min(0).max(65535)], { error: 'must be a port number (0: any free one) or off' }).optional());
+const PORT_WORDS = 'must be a port number from 0 to 65535 (0 picks a free one), or off';
+/** A listener's port as typed: a number from 0 to 65535, `off`, or unset or empty (undefined). */
+function portValue(v: string | undefined, ctx: z.RefinementCtx): number | 'off' | undefined {
+  const t = v?.trim();
+  if (!t) return undefined;
+  if (t.toLowerCase() === 'off') return 'off';
+  if (/^\d{1,5}$/.test(t) && Number(t) <= 65535) return Number(t);
+  ctx.addIssue({ code: 'custom', message: `${PORT_WORDS} (it is "${v!.slice(0, 40)}")` });
+  return z.NEVER;
+}
+/** A listener's port: a number, `off`, or unset (the caller decides the default; `off` is kept, as it means more than unset). */
+const port = z.string().optional().transform(portValue);
+/**
+ * A listener that is off unless a port is set: `off` (what the port-in-use message offers) is unset.
+ * The default as a string: zod skips an optional field's transform when the variable is absent.
+ */
+const listenerPort = (def?: string) =>
+  (def === undefined ? z.string().optional() : z.string().default(def)).transform((v, ctx) => {
+    const p = portValue(v, ctx);
+    return p === 'off' ? undefined : p;
+  });
+/** A port that is always on once its part is (Slack's HTTP receiver, the SMTP server's): 1 to 65535. */
+const fixedPort = (def: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const t = v?.trim();
+      if (!t) return def;
+      if (/^\d{1,5}$/.test(t) && Number(t) >= 1 && Number(t) <= 65535) return Number(t);
+      ctx.addIssue({ code: 'custom', message: `must be a port number from 1 to 65535 (it is "${v!.slice(0, 40)}")` });
+      return z.NEVER;
+    });
+/**
+ * A setting with a default where an empty value means the default, as unset (`CLOUDLINK_STORE_PATH=`
+ * must not name the current folder, nor `CLOUDLINK_MCP_HOST=` every interface).
+ */
+const orDefault = (def: string) => z.string().default(def).transform((v) => (v.trim() === '' ? def : v));
 // The shape of every AWS region name, partitions included (us-gov-west-1, cn-north-1, us-isob-east-1, eusc-de-east-1).
 const AWS_REGION = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
 const ADDRESS = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
@@ -48,7 +81,7 @@ const tokens = z
   });
 
 export const ConfigSchema = z.object({
-  CLOUDLINK_STORE_PATH: z.string().default('./data/cloudlink.json'),
+  CLOUDLINK_STORE_PATH: orDefault('./data/cloudlink.json'),
   CLOUDLINK_DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a PostgreSQL URL such as postgresql://user:password@host:5432/cloudlink')
@@ -57,8 +90,8 @@ export const ConfigSchema = z.object({
   CLOUDLINK_DATABASE_POOL_SIZE: num(10, 1, 200),
   // The default as a string: zod skips an optional field's transform when the variable is absent, so a
   // default computed inside the transform never applied and the operator listener stayed off.
-  CLOUDLINK_HTTP_PORT: z.string().default('8737').transform((v) => (v === '' || v === 'off' ? undefined : Number(v))).pipe(z.number().int().min(0).max(65535).optional()),
-  CLOUDLINK_HTTP_HOST: z.string().default('127.0.0.1'),
+  CLOUDLINK_HTTP_PORT: listenerPort('8737'),
+  CLOUDLINK_HTTP_HOST: orDefault('127.0.0.1'),
   CLOUDLINK_DRAIN_SECONDS: num(10, 0, 600),
   // Several instances: how often the leader pings and the others try to lead; a silent leader is replaced within 4 of these.
   CLOUDLINK_LEADER_HEARTBEAT_SECONDS: num(5, 1, 60),
@@ -93,7 +126,7 @@ export const ConfigSchema = z.object({
   CLOUDLINK_AZURE_AUTHORITY_HOST: url,
   CLOUDLINK_ARM_ENDPOINT: url,
   CLOUDLINK_GRAPH_ENDPOINT: url,
-  CLOUDLINK_EXCHANGE_RESOURCE: z.string().default('https://outlook.office365.com'),
+  CLOUDLINK_EXCHANGE_RESOURCE: orDefault('https://outlook.office365.com'),
   // Slack
   SLACK_BOT_TOKEN: z.string().optional(),
   SLACK_SIGNING_SECRET: z.string().optional(),
@@ -102,7 +135,7 @@ export const ConfigSchema = z.object({
   CLOUDLINK_SLACK_MODE: z.enum(['socket', 'http']).optional(),
   CLOUDLINK_SLACK_ADMINS: list,
   CLOUDLINK_SLACK_WORKSPACE_ADMINS: bool(false),
-  PORT: num(3000, 1, 65535),
+  PORT: fixedPort(3000),
   // MCP
   CLOUDLINK_MCP_READ_ONLY: bool(false),
   CLOUDLINK_MCP_REQUIRE_ELICITATION: bool(false),
@@ -113,8 +146,8 @@ export const ConfigSchema = z.object({
   CLOUDLINK_MCP_MAX_BODY_KB: num(1024, 1, 102_400),
   CLOUDLINK_MCP_SESSIONS_PER_TOKEN: num(20, 1, 10_000),
   CLOUDLINK_MCP_SESSION_IDLE_MINUTES: num(30, 1, 10_080),
-  CLOUDLINK_MCP_HTTP_PORT: z.string().optional().transform((v) => (v ? Number(v) : undefined)).pipe(z.number().int().min(0).max(65535).optional()),
-  CLOUDLINK_MCP_HOST: z.string().default('127.0.0.1'),
+  CLOUDLINK_MCP_HTTP_PORT: listenerPort(),
+  CLOUDLINK_MCP_HOST: orDefault('127.0.0.1'),
   CLOUDLINK_MCP_ALLOWED_HOSTS: list,
   CLOUDLINK_MCP_TOKENS: tokens,
   CLOUDLINK_MCP_ACTOR: z.string().min(1).max(100).default('mcp-stdio'),
@@ -131,8 +164,8 @@ export const ConfigSchema = z.object({
   CLOUDLINK_MCP_SLACK_TEAMS: list,
   CLOUDLINK_CLI_ACTOR: z.string().min(1).max(100).optional(),
   // REST API (off unless a port is set): its listener, its static bearer tokens (CLOUDLINK_MCP_TOKENS' format), the `aud` its OAuth tokens carry.
-  CLOUDLINK_API_PORT: z.string().optional().transform((v) => (v === undefined || v === '' || v === 'off' ? undefined : Number(v))).pipe(z.number().int().min(0).max(65535).optional()),
-  CLOUDLINK_API_HOST: z.string().default('127.0.0.1'),
+  CLOUDLINK_API_PORT: listenerPort(),
+  CLOUDLINK_API_HOST: orDefault('127.0.0.1'),
   CLOUDLINK_API_TOKENS: tokens,
   CLOUDLINK_API_RESOURCE_URL: url,
   CLOUDLINK_API_MAX_BODY_KB: num(256, 1, 10_240),
@@ -160,10 +193,10 @@ export const ConfigSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   CLOUDLINK_INVITE_PORT: port,
-  CLOUDLINK_INVITE_HOST: z.string().default('127.0.0.1'),
+  CLOUDLINK_INVITE_HOST: orDefault('127.0.0.1'),
   // E-mail (invites for colleagues outside Slack), through an SMTP server.
   CLOUDLINK_SMTP_HOST: z.string().optional().or(z.literal('').transform(() => undefined)),
-  CLOUDLINK_SMTP_PORT: num(587, 1, 65535),
+  CLOUDLINK_SMTP_PORT: fixedPort(587),
   CLOUDLINK_SMTP_TLS: z.enum(['starttls', 'implicit', 'none']).optional(),
   CLOUDLINK_SMTP_USER: z.string().optional().or(z.literal('').transform(() => undefined)),
   CLOUDLINK_SMTP_PASSWORD: z.string().optional().or(z.literal('').transform(() => undefined)),

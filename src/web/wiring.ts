@@ -1,14 +1,16 @@
 import { resolve } from 'node:path';
-import { ConfigError, type Config } from '../config.js';
+import type { Config } from '../config.js';
 import { smtpTls } from '../email/notifier.js';
+import { listenError } from '../listen.js';
 import { McpTokenFile } from './console/mcp-token.js';
 import type { ConsoleFacts } from './console/model.js';
-import { invitePagesWanted, listenInvitePages, type InvitePagesListener } from './invite/server.js';
+import { DEFAULT_INVITE_PORT, invitePagesWanted, listenInvitePages, type InvitePagesListener } from './invite/server.js';
 
 /**
  * How the web front ends plug into the service (compose.ts): the invite pages listen before the engine
  * is built (their public URL goes into its settings), and the console's MCP token exists before MCP
- * HTTP starts (so it is one of the tokens MCP accepts).
+ * HTTP starts (so it is one of the tokens MCP accepts). `cloudlink serve` has opened the store before
+ * this runs (src/serve.ts): a store that cannot be opened leaves no token file beside it.
  */
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|::1)$/i;
@@ -20,7 +22,9 @@ export async function prepareWeb(config: Config, opsPort: number | undefined): P
   let pages: InvitePagesListener | undefined;
   if (invitePagesWanted(config)) {
     pages = await listenInvitePages(config).catch((e: NodeJS.ErrnoException) => {
-      throw new ConfigError(`The invite pages cannot listen on ${config.CLOUDLINK_INVITE_HOST}:${config.CLOUDLINK_INVITE_PORT ?? 8739} (${e.code ?? e.message}). Set CLOUDLINK_INVITE_PORT to a free port, or to off.`);
+      // Worded as every other listener's (src/listen.ts): what to change, off included.
+      const port = typeof config.CLOUDLINK_INVITE_PORT === 'number' ? config.CLOUDLINK_INVITE_PORT : DEFAULT_INVITE_PORT;
+      throw listenError(e, port, config.CLOUDLINK_INVITE_HOST, { what: 'The invite pages', portVariable: 'CLOUDLINK_INVITE_PORT', hostVariable: 'CLOUDLINK_INVITE_HOST', canBeOff: true });
     });
   }
   const token = consoleWanted(config, opsPort)
