@@ -7,7 +7,7 @@ import { eksFamily } from '../../src/engine/families/eks/index.js';
 import { getAccount, listAccounts } from '../../src/engine/operations/accounts.js';
 import { getAuditLog } from '../../src/engine/operations/audit-log.js';
 import { deleteAccount } from '../../src/engine/operations/delete-account.js';
-import { checkAccount, checkAllAccounts, listConfigurationErrors } from '../../src/engine/operations/health.js';
+import { asFinding, checkAccount, checkAllAccounts, listConfigurationErrors } from '../../src/engine/operations/health.js';
 import { acceptInvite, inviteColleague, listInvites, revokeInvite } from '../../src/engine/operations/invites.js';
 import { renameAccount } from '../../src/engine/operations/rename-account.js';
 import { getSetupStatus } from '../../src/engine/operations/setups.js';
@@ -342,10 +342,21 @@ describe('watcher and health checks', () => {
     const all = await h.engine.run(checkAllAccounts, admin, {});
     expect(all).toMatchObject({ connected: 0, errors: 0, unchecked: 1 });
     expect(checkAllAccounts.summarize(all)).toMatch(/1 could not be checked[^]*status is unchanged/);
+    // AWS answering with server errors (every retry): the same, the check could not be made.
+    h.aws.faults.length = 0;
+    h.aws.faults.push({ kind: 'server-error', remaining: 50 });
+    await rejects(h.engine.run(checkAccount, admin, { account: 'Payer' }), 'CLOUD_ERROR');
+    expect(await h.engine.run(checkAllAccounts, admin, {})).toMatchObject({ errors: 0, unchecked: 1 });
     h.aws.faults.length = 0;
     const after = await h.stored();
     expect(after.accounts).toEqual(before.accounts);
     expect(after.outbox.length).toBe(before.outbox.length);
+  });
+
+  it('records what a check found without the link attempts\' "Nothing was stored"', () => {
+    expect(asFinding('AWS refused the request (ValidationError). Nothing was stored; check the role and try again.')).toBe('AWS refused the request (ValidationError). Check the role and try again.');
+    expect(asFinding('The organization is gone. Nothing was stored.')).toBe('The organization is gone.');
+    expect(asFinding('cloudlink can no longer assume the role.')).toBe('cloudlink can no longer assume the role.');
   });
 
   it('moves a broken account to error with the reason, and back when fixed', async () => {

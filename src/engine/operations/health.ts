@@ -25,11 +25,23 @@ export function expiryWarnings(core: EngineCore, account: Account): string[] {
 }
 
 /**
- * Failures that say cloudlink could not check (it could not reach the cloud, was throttled, or has no
- * credentials of its own), not that the account is broken: the account keeps its status, and no
- * "health changed" news goes out for every account at once when cloudlink's own network fails.
+ * Failures that say cloudlink could not check (it could not reach the cloud, was throttled, the cloud
+ * answered with a server error, or cloudlink has no credentials of its own), not that the account is
+ * broken: the account keeps its status, and no "health changed" news goes out for every account at
+ * once when cloudlink's own network, or the cloud, fails for a while.
  */
-const INCONCLUSIVE = new Set(['CLOUD_UNREACHABLE', 'CLOUD_THROTTLED', 'PLATFORM_NOT_CONFIGURED']);
+const INCONCLUSIVE_CODES = new Set(['CLOUD_UNREACHABLE', 'CLOUD_THROTTLED', 'PLATFORM_NOT_CONFIGURED']);
+const inconclusive = (e: CloudlinkError) => INCONCLUSIVE_CODES.has(e.code) || e.details.transient === true || e.details.checked === false;
+
+/**
+ * A failure as the account's recorded finding. The clouds' errors are worded for a link attempt, which
+ * stores nothing and says so; a check does store what it found, so that reassurance is dropped.
+ */
+export const asFinding = (message: string): string =>
+  message
+    .replace(/\s*Nothing was stored\.(?=\s|$)/g, '')
+    .replace(/Nothing was stored; (\w)/g, (_m, first: string) => first.toUpperCase())
+    .trim();
 
 /** Re-verifies one account for real, as when it was linked, and records what it found. */
 async function checkOne(ctx: OpContext, account: Account): Promise<CheckResult> {
@@ -44,8 +56,8 @@ async function checkOne(ctx: OpContext, account: Account): Promise<CheckResult> 
       result = { ok: false, error: internalError() };
     }
   }
-  if (!result.ok && INCONCLUSIVE.has(result.error.code)) {
-    throw new CloudlinkError(result.error.code, `cloudlink could not check "${account.name}", so its status stays "${account.status}": ${result.error.message}`);
+  if (!result.ok && inconclusive(result.error)) {
+    throw new CloudlinkError(result.error.code, `cloudlink could not check "${account.name}", so its status stays "${account.status}": ${result.error.message}`, {}, { ...result.error.details, checked: false });
   }
   const now = ctx.now();
   const out = await ctx.store.mutate((db) => {
@@ -59,7 +71,7 @@ async function checkOne(ctx: OpContext, account: Account): Promise<CheckResult> 
       result.patch?.(current);
     } else {
       current.status = 'error';
-      current.lastError = { code: result.error.code, message: result.error.message, at: now.toISOString() };
+      current.lastError = { code: result.error.code, message: asFinding(result.error.message), at: now.toISOString() };
     }
     if (previous !== current.status) {
       ctx.audit(db, { type: 'account', id: current.id, name: current.name }, { from: previous, to: current.status, ...(result.ok ? {} : { code: result.error.code }) });
@@ -95,7 +107,7 @@ export const checkAllAccounts = defineOperation({
     results: z.array(CheckResult),
     connected: z.number(),
     errors: z.number(),
-    unchecked: z.number().describe('Accounts cloudlink could not check (it could not reach the cloud, or was throttled): their status is unchanged.'),
+    unchecked: z.number().describe('Accounts cloudlink could not check (it could not reach the cloud, was throttled, or the cloud answered with a server error): their status is unchanged.'),
   }),
   permission: 'check',
   nature: { readOnly: false, destructive: false, idempotent: true, openWorld: true },
@@ -112,7 +124,7 @@ export const checkAllAccounts = defineOperation({
         try {
           results.push(await checkOne(ctx, account));
         } catch (e) {
-          if (e instanceof CloudlinkError && INCONCLUSIVE.has(e.code)) {
+          if (e instanceof CloudlinkError && inconclusive(e)) {
             if (!unchecked++) ctx.log.warn('health check could not check an account; its status is unchanged', { accountId: account.id, code: e.code });
           } else if (!(e instanceof CloudlinkError && e.code === 'NOT_FOUND')) throw e;
         }

@@ -48,7 +48,7 @@ export function mapAwsError(e: unknown, ctx: RoleContext): CloudlinkError {
   }
   if (isNetwork(e)) return new CloudlinkError('CLOUD_UNREACHABLE', 'cloudlink could not reach AWS (network error or timeout). Nothing was stored; try again in a moment.');
   const status = err?.$metadata?.httpStatusCode;
-  if (status && status >= 500) return new CloudlinkError('CLOUD_ERROR', `AWS answered with a server error (HTTP ${status}). Nothing was stored; try again in a moment.`);
+  if (status && status >= 500) return new CloudlinkError('CLOUD_ERROR', `AWS answered with a server error (HTTP ${status}). Nothing was stored; try again in a moment.`, {}, { transient: true, status });
   return new CloudlinkError('CLOUD_ERROR', `AWS refused the request (${err?.name ?? 'unknown error'}). Nothing was stored; check the role and try again.`);
 }
 

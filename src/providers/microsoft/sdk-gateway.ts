@@ -205,7 +205,7 @@ export class SdkMicrosoftGateway implements MicrosoftGateway {
       const text = await res.text().catch(() => '');
       if (res.status === 401 || res.status === 403 || res.status === 404) throw denied(res.status);
       const code = /"code":"([^"]+)"/.exec(text)?.[1];
-      throw new CloudlinkError('CLOUD_ERROR', `Azure Resource Manager answered HTTP ${res.status}${code ? ` (${code})` : ''}. Nothing was stored; try again in a moment.`);
+      throw new CloudlinkError('CLOUD_ERROR', `Azure Resource Manager answered HTTP ${res.status}${code ? ` (${code})` : ''}. Nothing was stored; try again in a moment.`, {}, res.status >= 500 ? { transient: true, status: res.status } : {});
     }
   }
 
@@ -235,7 +235,7 @@ export class SdkMicrosoftGateway implements MicrosoftGateway {
     } catch (e) {
       const status = (e as { statusCode?: number }).statusCode;
       if (status === 401 || status === 403) return { roles };
-      if (status === 429 || (status && status >= 500)) throw new CloudlinkError('CLOUD_ERROR', `Microsoft Graph answered HTTP ${status}. Nothing was stored; try again in a moment.`);
+      if (status === 429 || (status && status >= 500)) throw new CloudlinkError('CLOUD_ERROR', `Microsoft Graph answered HTTP ${status}. Nothing was stored; try again in a moment.`, {}, { transient: true, status });
       throw new CloudlinkError('CLOUD_UNREACHABLE', 'cloudlink could not reach Microsoft Graph (network error or timeout). Nothing was stored; try again in a moment.');
     }
   }
