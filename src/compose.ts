@@ -286,7 +286,7 @@ export async function composeService(given: Config, opts: ServiceOptions = {}): 
   const apiPort = opts.apiPort ?? config.CLOUDLINK_API_PORT;
   if (apiPort !== undefined) {
     const { startApiServer } = await import('./api/server.js');
-    const server = await startApiServer(config, engine, log, apiPort, { ...(mcpHttp ? { mcpUrl: mcpHttp.url } : {}) });
+    const server = await startApiServer(config, engine, log, apiPort);
     api = { url: server.url, port: server.port };
     lines.push(`REST API   ${server.url}/v1 and ${server.url}/openapi.json (${server.auth})`);
     stops.push(server.stop);

@@ -115,10 +115,12 @@ export function createApiApp(engine: Engine, opts: ApiOptions) {
 }
 
 /** The API's own listener (CLOUDLINK_API_HOST:CLOUDLINK_API_PORT), started and stopped by composeService. */
-export async function startApiServer(config: Config, engine: Engine, log: Logger, port: number, extra: { mcpUrl?: string; version?: string } = {}) {
+export async function startApiServer(config: Config, engine: Engine, log: Logger, port: number, extra: { version?: string } = {}) {
   let url = '';
+  // The API is a protected resource of its own (RFC 9728): its metadata names its own URL, which a client
+  // checks against the URL it called, so its tokens carry that URL as their audience, not /mcp's.
   const oauth: OAuthSettings | undefined = config.CLOUDLINK_MCP_OAUTH_ISSUER
-    ? { issuer: config.CLOUDLINK_MCP_OAUTH_ISSUER, resource: config.CLOUDLINK_API_RESOURCE_URL ?? config.CLOUDLINK_MCP_RESOURCE_URL ?? extra.mcpUrl ?? '', ...(config.CLOUDLINK_MCP_OAUTH_JWKS_URL ? { jwksUrl: config.CLOUDLINK_MCP_OAUTH_JWKS_URL } : {}) }
+    ? { issuer: config.CLOUDLINK_MCP_OAUTH_ISSUER, resource: config.CLOUDLINK_API_RESOURCE_URL ?? '', ...(config.CLOUDLINK_MCP_OAUTH_JWKS_URL ? { jwksUrl: config.CLOUDLINK_MCP_OAUTH_JWKS_URL } : {}) }
     : undefined;
   const tokens: TokenGrant[] = config.CLOUDLINK_API_TOKENS;
   if (!tokens.length && !oauth) log.warn('The REST API has no tokens (CLOUDLINK_API_TOKENS) and no OAuth issuer (CLOUDLINK_MCP_OAUTH_ISSUER): every request will be refused with 401');
@@ -133,7 +135,7 @@ export async function startApiServer(config: Config, engine: Engine, log: Logger
   const server: Server = await listen(app, port, config.CLOUDLINK_API_HOST, { what: 'The REST API', portVariable: 'CLOUDLINK_API_PORT', hostVariable: 'CLOUDLINK_API_HOST', canBeOff: true });
   const addr = server.address() as AddressInfo;
   url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
-  // Tokens for this API carry its URL as their audience, unless configured (or the MCP endpoint's is shared).
+  // Tokens for this API carry its URL as their audience, unless CLOUDLINK_API_RESOURCE_URL names its public one.
   if (oauth && !oauth.resource) oauth.resource = url;
   return {
     url,

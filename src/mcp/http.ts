@@ -71,6 +71,9 @@ function classifiable(req: Request): globalThis.Request {
   return new globalThis.Request('http://localhost/mcp', { method: 'POST', headers });
 }
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+/** What a page may send and read (the protocol's headers, and the challenge for a token). */
+const CORS_HEADERS = 'Authorization, Content-Type, Accept, Mcp-Protocol-Version, Mcp-Session-Id, Mcp-Method, Mcp-Name, Last-Event-ID';
+const CORS_EXPOSED = 'Mcp-Session-Id, Mcp-Protocol-Version, WWW-Authenticate';
 
 /** JSON-RPC's own error codes, answered in JSON for every refusal (never an HTML page). */
 const PARSE_ERROR = -32700;
@@ -144,6 +147,24 @@ export function createMcpHttpApp(engine: Engine, opts: HttpOptions, log: Logger)
     if (value === undefined || originAllowed(value, opts.allowedOrigins ?? [])) return next();
     log.warn('MCP HTTP request refused: origin not allowed', { origin: value.slice(0, 200) });
     rpcError(res, 403, SERVER_ERROR, `Requests from the web origin ${value.slice(0, 100)} are not allowed. Set CLOUDLINK_MCP_ALLOWED_ORIGINS to allow a page to call cloudlink.`);
+  };
+
+  // CORS for the browser origins allowed (CLOUDLINK_MCP_ALLOWED_ORIGINS, or loopback pages): without it a
+  // browser would send the request but never show the page its answer, nor let it read Mcp-Session-Id.
+  const cors = (req: Request, res: Response, next: NextFunction) => {
+    const value = req.headers.origin;
+    if (value !== undefined && originAllowed(value, opts.allowedOrigins ?? [])) {
+      res.setHeader('Access-Control-Allow-Origin', value);
+      res.setHeader('Access-Control-Expose-Headers', CORS_EXPOSED);
+    }
+    res.vary('Origin');
+    next();
+  };
+  const preflight = (_req: Request, res: Response) => {
+    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, DELETE');
+    res.setHeader('Access-Control-Allow-Headers', CORS_HEADERS);
+    res.setHeader('Access-Control-Max-Age', '600');
+    res.status(204).end();
   };
 
   const challenge = (res: Response, status: 401 | 403, error: string | undefined, description: string, scope?: string) => {
@@ -304,6 +325,8 @@ export function createMcpHttpApp(engine: Engine, opts: HttpOptions, log: Logger)
     await transport.handleRequest(req, res, req.body);
   };
 
+  app.use('/mcp', cors);
+  app.options('/mcp', origin, preflight);
   app.post('/mcp', origin, auth, size, raw, json, slackIdentity, async (req: WithRaw, res: Response) => {
     try {
       if (req.body === undefined) return rpcError(res, 400, INVALID_REQUEST, 'The request body is empty: send a JSON-RPC message.');
@@ -328,6 +351,10 @@ export function createMcpHttpApp(engine: Engine, opts: HttpOptions, log: Logger)
   };
   app.get('/mcp', origin, auth, onSession);
   app.delete('/mcp', origin, auth, onSession);
+  app.all('/mcp', (_req: Request, res: Response) => {
+    res.setHeader('Allow', 'GET, POST, DELETE, OPTIONS');
+    rpcError(res, 405, INVALID_REQUEST, 'The MCP endpoint takes POST (messages), GET (a session\'s event stream) and DELETE (ending a session).');
+  });
 
   app.use((_req: Request, res: Response) => rpcError(res, 404, INVALID_REQUEST, 'Not found: the MCP endpoint is POST /mcp.'));
   // Body-parser failures carry the raw body: answer with what went wrong, log only what kind of failure it was.

@@ -8,14 +8,17 @@ import { completeAwsSetup } from '../../src/engine/families/aws-role/operations.
 import { silentLogger } from '../../src/log.js';
 import { admin, deployRole, memoryEngine } from '../helpers/memory.js';
 
-/** The REST API takes the OAuth access tokens the MCP endpoint takes: same issuer, same verifier, same scopes. */
+/**
+ * The REST API takes OAuth access tokens from the issuer the MCP endpoint trusts, with the same verifier
+ * and scopes; it is a protected resource of its own (RFC 9728), so its tokens are for its own URL.
+ */
 let issuer: LocalIssuer;
 let api: Awaited<ReturnType<typeof startApiServer>>;
 let e: Awaited<ReturnType<typeof memoryEngine>>;
 const MCP_RESOURCE = 'https://cloudlink.example.com/mcp';
 
 
-const token = (scope: string, aud = MCP_RESOURCE) => {
+const token = (scope: string, aud = api.url) => {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ scope, name: 'Alice' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject('alice@example.com').setIssuer(issuer.url).setAudience(aud).setIssuedAt(now - 5).setExpirationTime(now + 600).sign(issuer.key);
 };
@@ -29,7 +32,7 @@ beforeAll(async () => {
   e = await memoryEngine();
   const s = await e.engine.run(awsFamily.start, admin, { kind: 'management' });
   await e.engine.run(completeAwsSetup, admin, { setupId: s.setupId, name: 'Payer', roleArn: deployRole(e.aws, s, '111111111111') });
-  // No API audience of its own: the MCP endpoint's tokens (its resource URL) are the API's too.
+  // No CLOUDLINK_API_RESOURCE_URL: the API's audience is where it listens, whatever /mcp's is.
   api = await startApiServer(loadConfig({ CLOUDLINK_MCP_OAUTH_ISSUER: issuer.url, CLOUDLINK_MCP_RESOURCE_URL: MCP_RESOURCE }), e.engine, silentLogger, 0);
 });
 afterAll(async () => {
@@ -55,7 +58,18 @@ describe('OAuth access tokens on the REST API', () => {
     expect((await e.store.read()).audit.at(-1)).toMatchObject({ operation: 'get_aws_credentials', actor: { id: 'alice@example.com', name: 'Alice', via: 'api' } });
   });
 
-  it('refuses a token for another audience, and none of cloudlink\'s scopes', async () => {
+  it('challenges with metadata that names the API itself, as a client checks it (RFC 9728)', async () => {
+    const res = await fetch(`${api.url}/v1/list-accounts`);
+    expect(res.status).toBe(401);
+    const at = /resource_metadata="([^"]+)"/.exec(res.headers.get('www-authenticate') ?? '')![1]!;
+    expect(at).toBe(`${api.url}/.well-known/oauth-protected-resource`);
+    const meta = (await (await fetch(at)).json()) as { resource: string; authorization_servers: string[] };
+    expect(meta).toMatchObject({ resource: api.url, authorization_servers: [issuer.url] });
+    expect(`${api.url}/v1/list-accounts`.startsWith(meta.resource)).toBe(true);
+  });
+
+  it('refuses a token for another audience (/mcp\'s included), and none of cloudlink\'s scopes', async () => {
+    expect((await call('GET', '/v1/list-accounts', await token('cloudlink:read', MCP_RESOURCE))).status).toBe(401);
     const other = await call('GET', '/v1/list-accounts', await token('cloudlink:read', 'https://elsewhere.example.com'));
     expect(other.status).toBe(401);
     expect(other.challenge).toMatch(/resource_metadata=.*error="invalid_token"/);

@@ -46,6 +46,28 @@ describe('MCP over Streamable HTTP', () => {
     expect(JSON.stringify(await wrong.json())).toMatch(/not valid for this cloudlink server/);
   });
 
+  it('answers pages of allowed origins with CORS (preflight, then the headers a page may read); others get none', async () => {
+    const page = 'http://localhost:5173';
+    const pre = await fetch(http.url, { method: 'OPTIONS', headers: { origin: page, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type, mcp-protocol-version' } });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe(page);
+    expect(pre.headers.get('access-control-allow-methods')).toBe('GET, POST, DELETE');
+    expect(pre.headers.get('access-control-allow-headers')).toMatch(/Authorization[^]*Content-Type[^]*Mcp-Protocol-Version[^]*Mcp-Session-Id/);
+    const opened = await post({ authorization: `Bearer ${ADMIN_TOKEN}`, origin: page });
+    expect(opened.status).toBe(200);
+    expect(opened.headers.get('access-control-allow-origin')).toBe(page);
+    expect(opened.headers.get('access-control-expose-headers')).toMatch(/Mcp-Session-Id/);
+    await opened.body?.cancel();
+    // Not allowed: refused, and nothing that would let a browser hand the page an answer.
+    const foreign = await fetch(http.url, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    // Another method: 405 with what is allowed.
+    const put = await fetch(http.url, { method: 'PUT', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('GET, POST, DELETE, OPTIONS');
+  });
+
   it('refuses a foreign Host header (DNS rebinding)', async () => {
     // fetch will not send a forged Host header; node:http will, as a rebinding browser effectively does.
     const { request } = await import('node:http');
