@@ -69,7 +69,8 @@ export function createApiApp(engine: Engine, opts: ApiOptions) {
       next(e);
     }
   };
-  const json = express.json({ limit: opts.maxBodyBytes, type: () => true, strict: true });
+  // Not strict: any JSON is read, so a body that is JSON but not an object (null, "x", 5) is told so below.
+  const json = express.json({ limit: opts.maxBodyBytes, type: () => true, strict: false });
   const body = (req: Request, res: Response, next: NextFunction) => {
     const length = Number(req.headers['content-length'] ?? 0);
     if (length > opts.maxBodyBytes) return sendError(res, 413, 'TOO_LARGE', `The request body is ${length} bytes; this API accepts at most ${opts.maxBodyBytes}.`);
@@ -82,7 +83,8 @@ export function createApiApp(engine: Engine, opts: ApiOptions) {
     const run = async (req: WithCaller, res: Response) => {
       let input: unknown;
       try {
-        input = route.method === 'get' ? inputFromQuery(route.def, req.query as Record<string, unknown>) : (req.body ?? {});
+        // No body at all is an empty input; a body of `null` is not.
+        input = route.method === 'get' ? inputFromQuery(route.def, req.query as Record<string, unknown>) : req.body === undefined ? {} : req.body;
       } catch (e) {
         return sendFailure(res, e, opts.log, route.def.name);
       }

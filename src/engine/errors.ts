@@ -65,6 +65,17 @@ export class CloudlinkError extends Error {
 
 
 /** Turns a zod failure into one readable sentence plus a message per field. */
+const TYPE_WORDS: Record<string, string> = { string: 'text (a string)', number: 'a number', int: 'a whole number', boolean: 'true or false', object: 'an object', array: 'a list', null: 'null', undefined: 'missing', nan: 'not a number' };
+/** zod's "Invalid input: expected number, received string" as "must be a number, not text (a string)". */
+function wrongType(issue: ZodError['issues'][number]): string {
+  const expected = (issue as { expected?: string }).expected;
+  const received = / received (\w+)$/.exec(issue.message)?.[1];
+  // A schema's own words (a custom error) stay; only zod's stock wording is rephrased.
+  if (!expected || !TYPE_WORDS[expected] || !/^Invalid input: expected /.test(issue.message)) return issue.message;
+  const other = received && TYPE_WORDS[received] && received !== expected && !(expected === 'int' && received === 'number');
+  return `must be ${TYPE_WORDS[expected]}${other ? `, not ${TYPE_WORDS[received]}` : ''}`;
+}
+
 export function fromZodError(error: ZodError, what = 'input', describe?: (field: string) => string | undefined): CloudlinkError {
   const fields: Record<string, string> = {};
   for (const issue of error.issues) {
@@ -72,9 +83,7 @@ export function fromZodError(error: ZodError, what = 'input', describe?: (field:
     // zod says "expected string, received undefined" for a field left out: say it is required, and what it is.
     const missing = issue.code === 'invalid_type' && / received undefined$/.test(issue.message);
     const about = missing && issue.path.length === 1 ? describe?.(key) : undefined;
-    // A fraction where a count goes is "expected int, received number": say whole number.
-    const fraction = issue.code === 'invalid_type' && (issue as { expected?: string }).expected === 'int';
-    if (!fields[key]) fields[key] = missing ? `required${about ? ` (${about.replace(/\.$/, '')})` : ''}` : fraction ? 'must be a whole number' : issue.message;
+    if (!fields[key]) fields[key] = missing ? `required${about ? ` (${about.replace(/\.$/, '')})` : ''}` : issue.code === 'invalid_type' ? wrongType(issue) : issue.message;
   }
   const list = Object.entries(fields)
     .map(([k, v]) => (k === '_' ? v : `${k}: ${v}`))

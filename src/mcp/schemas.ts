@@ -1,5 +1,7 @@
 import type { StandardSchemaWithJSON } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
+import { CloudlinkError } from '../engine/errors.js';
+import { parseInput } from '../engine/validate.js';
 
 type JsonOptions = { target: string };
 type Converter = { input(o: JsonOptions): Record<string, unknown>; output(o: JsonOptions): Record<string, unknown> };
@@ -36,7 +38,17 @@ export function sdkSchema(schema: z.ZodType, mode: 'checked' | 'trusted'): Stand
     };
     const jsonSchema = { input: memo('input'), output: memo('output') };
     const make = (validate: StandardSchemaWithJSON['~standard']['validate']) => ({ '~standard': { version: 1, vendor: std.vendor, validate, jsonSchema } }) as unknown as StandardSchemaWithJSON;
-    entry = { checked: make(std.validate), trusted: make((value: unknown) => ({ value })) };
+    // Refused arguments come back in the engine's words, with its code and what to do (the SDK puts
+    // them after its own "Invalid arguments for tool …"), as every other error a caller can cause.
+    const checked = (value: unknown) => {
+      try {
+        return { value: parseInput(schema, value, 'arguments') };
+      } catch (e) {
+        if (!(e instanceof CloudlinkError)) throw e;
+        return { issues: [{ message: `${e.message} (error code: ${e.code})` }] };
+      }
+    };
+    entry = { checked: make(checked), trusted: make((value: unknown) => ({ value })) };
     cached.set(schema, entry);
   }
   return entry[mode] as StandardSchemaWithJSON<Record<string, unknown>, Record<string, unknown>>;

@@ -124,6 +124,16 @@ describe('pagination and filters', () => {
     expect(body.error.message).toMatch(/Correct it and try again/);
     const notJson = await call('POST', '/v1/rename-account', { body: '{oops' });
     expect(notJson.status).toBe(400);
+    expect(((await notJson.json()) as { error: { message: string } }).error.message).toBe('The request body is not valid JSON.');
+    // JSON, but not an object: said so, whatever it is (null is not an empty input).
+    for (const body of ['null', '"x"', '5', '[1]']) {
+      const r = await call('POST', '/v1/rename-account', { body });
+      expect(r.status).toBe(400);
+      expect(((await r.json()) as { error: { message: string } }).error.message).toMatch(/must be a JSON object with the operation's fields/);
+    }
+    // A wrong type in a name field: a string was expected, not "required".
+    const typed = await call('POST', '/v1/rename-account', { body: { account: 'Prod Payer', newName: 5 } });
+    expect(((await typed.json()) as { error: { fields: Record<string, string> } }).error.fields.newName).toMatch(/a name must be text \(a string\), not a number/);
     const unknownField = await call('POST', '/v1/rename-account', { body: { account: 'Prod Payer', newName: 'X', extra: 1 } });
     expect(unknownField.status).toBe(400);
   });

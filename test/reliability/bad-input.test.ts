@@ -120,7 +120,15 @@ describe('bad input through MCP', () => {
     expect(r.isError).toBe(true);
     expect(textOf(r).length).toBeGreaterThan(15);
     expect(textOf(r)).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    // Every refusal carries its code, as the README promises for tool errors, arguments included.
+    expect(textOf(r)).toMatch(/error code: [A-Z_]+/);
     expect(await readFile(h.storePath, 'utf8')).toBe(before);
+  });
+
+  it('refuses arguments of the wrong type in the engine\'s words: the field, what it must be, what to do', async () => {
+    const r = await client.callTool({ name: 'list_accounts', arguments: { limit: 'x' } });
+    expect(r.isError).toBe(true);
+    expect(textOf(r)).toMatch(/Invalid arguments: limit: must be a number, not text \(a string\)\. Correct it and try again\. \(error code: INVALID_INPUT\)/);
   });
 });
 

@@ -43,7 +43,7 @@ const NAME_CHARS = /^[\p{L}\p{N} ._\-()'&/:@+#]+$/u;
 // NFKC with white space folded, and the length, character and script rules apply to that. Look-alikes
 // of existing names are refused where names are compared (lookup.ts). (overwrite keeps the JSON Schema a string.)
 export const AccountName = z
-  .string({ error: 'a name is required' })
+  .string({ error: (issue) => (issue.input === undefined ? 'a name is required' : `a name must be text (a string), not ${Array.isArray(issue.input) ? 'a list' : issue.input === null ? 'null' : `a ${typeof issue.input}`}`) })
   .refine((s) => !/\p{Cc}/u.test(s), 'the name cannot contain control characters (tabs, line breaks…)')
   .superRefine((s, ctx) => {
     const ch = invisibleCharacter(s);
