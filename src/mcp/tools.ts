@@ -111,6 +111,11 @@ export function registerTools({ server, engine, era, actor, options, log, only }
         const out = await engine.run(def, who, input, { ...(progress ? { progress } : {}), signal: ctx.mcpReq.signal });
         return okResult(out, def.summarize(out), { jsonCopy: era === 'legacy' });
       } catch (e) {
+        // The engine names the exact name for a person who mistyped it; a model must not be handed it
+        // (it would retype it itself): the person is asked to type it again.
+        if (def.confirm && e instanceof CloudlinkError && e.code === 'CONFIRMATION_MISMATCH' && e.fields[def.confirm.field]) {
+          return errorResult(new CloudlinkError(e.code, 'The name typed does not match exactly (case and spaces matter). Nothing was changed. Ask the person to type the name again, as they see it; do not type it for them.'), log, def.name);
+        }
         return errorResult(e, log, def.name);
       }
     });
