@@ -37,6 +37,13 @@ function operationObject(r: Route) {
       '403': errorResponse('The caller may not run this operation (its role, or its token lacks the scope).'),
       '404': errorResponse('What the input names does not exist.'),
       '409': errorResponse('It conflicts with what exists (a name taken, an account already linked…).'),
+      '405': errorResponse(`Another method than ${r.method.toUpperCase()}: the \`Allow\` header says which one this route takes.`),
+      ...(r.method === 'post'
+        ? {
+            '413': errorResponse('The request body is larger than this API accepts (CLOUDLINK_API_MAX_BODY_KB).'),
+            '415': errorResponse('The body is not sent as JSON (Content-Type: application/json).'),
+          }
+        : {}),
       '422': errorResponse('Understood, but cloudlink cannot do it as things are (e.g. AWS refused the role).'),
       '502': errorResponse('The cloud did not answer as expected; nothing was changed.'),
       '503': errorResponse('cloudlink or the cloud is busy or not configured yet; try again later.'),

@@ -38,6 +38,11 @@ export function inputFromQuery(def: AnyOperation, query: Record<string, unknown>
   for (const [k, raw] of Object.entries(query)) {
     const type = [props[k]?.type].flat()[0];
     const values = (Array.isArray(raw) ? raw : [raw]).map(String);
+    // Only a list takes a parameter more than once; for anything else, which one was meant is a guess.
+    if (values.length > 1 && type !== 'array') {
+      const message = `was given ${values.length} times; give it once`;
+      throw new CloudlinkError('INVALID_INPUT', `The query parameter ${k} ${message} (e.g. ?${k}=${encodeURIComponent(values[0]!.slice(0, 50))}).`, { [k]: message });
+    }
     const one = values.at(-1) ?? '';
     if (type === 'array') out[k] = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
     else if (type === 'integer' || type === 'number') out[k] = one.trim() !== '' && Number.isFinite(Number(one)) ? Number(one) : one;

@@ -60,6 +60,15 @@ describe('the OpenAPI document', () => {
     // Every operation the registry offers outside Slack is a route, and none that is Slack's alone.
     expect(routes.map((r) => r.def.name)).toContain('get_aws_credentials');
     expect(routes.map((r) => r.def.name)).not.toContain('remember_viewer');
+    // The statuses the server really sends for a route are documented on it.
+    const rename = (doc.paths['/v1/rename-account'] as unknown as Record<string, { responses: Record<string, unknown> }>).post!;
+    for (const code of ['400', '401', '403', '404', '405', '409', '413', '415']) expect(Object.keys(rename.responses), code).toContain(code);
+    const wrongMethod = await call('GET', '/v1/rename-account');
+    expect(Object.keys(rename.responses)).toContain(String(wrongMethod.status));
+    const tooBig = await call('POST', '/v1/rename-account', { body: JSON.stringify({ account: 'x'.repeat(400_000) }) });
+    expect(Object.keys(rename.responses)).toContain(String(tooBig.status));
+    const notJson = await call('POST', '/v1/rename-account', { body: 'x', headers: { 'content-type': 'text/plain' } });
+    expect(Object.keys(rename.responses)).toContain(String(notJson.status));
     // Each documented route is served: never 404 or 405 (an empty input is refused by its schema, or answered).
     for (const r of routes) {
       const answer = await call(r.method.toUpperCase(), r.path, r.method === 'post' ? { body: {} } : {});
@@ -122,6 +131,9 @@ describe('pagination and filters', () => {
     expect(body.error.code).toBe('INVALID_INPUT');
     expect(Object.keys(body.error.fields).sort()).toEqual(['limit', 'provider']);
     expect(body.error.message).toMatch(/Correct it and try again/);
+    const twice = await call('GET', '/v1/list-accounts?limit=2&limit=3');
+    expect(twice.status).toBe(400);
+    expect(((await twice.json()) as { error: { fields: Record<string, string> } }).error.fields.limit).toBe('was given 2 times; give it once');
     const notJson = await call('POST', '/v1/rename-account', { body: '{oops' });
     expect(notJson.status).toBe(400);
     expect(((await notJson.json()) as { error: { message: string } }).error.message).toBe('The request body is not valid JSON.');
