@@ -160,8 +160,9 @@ export async function composeEngine(config: Config, opts: ComposeOptions = {}): 
 /**
  * The key this process seals and opens with, checked against the store first (one pass over the
  * records that hold sealed values): a key that opens none of them is refused, and so is creating a
- * key file for a store that already holds sealed values (the key they need is missing, not new); when
- * only some match, one warning says how many cannot be opened. Only key ids are ever logged.
+ * key file for a store that already holds sealed values (the key they need is missing, not new),
+ * unless CLOUDLINK_ACCEPT_UNREADABLE_SECRETS says that key is lost for good; when only some match,
+ * one warning says how many cannot be opened. Only key ids are ever logged.
  */
 async function storeSecrets(config: Config, raw: Store, log: Logger): Promise<SecretBox> {
   const keyFile = raw instanceof LowdbStore ? keyFileOf(raw.location) : undefined;
@@ -170,8 +171,8 @@ async function storeSecrets(config: Config, raw: Store, log: Logger): Promise<Se
   if (!found && !keyFile) return new SecretBox(randomBytes(32));
   const sealed = sealedValues(await raw.read());
   const origin = found ? { keyId: new SecretBox(found.key).keyId, source: found.source } : undefined;
-  const warning = checkStoreKey(sealed, raw.location, origin, keyFile);
-  if (warning) log.warn(warning, { store: raw.location, keyId: origin!.keyId });
+  const warning = checkStoreKey(sealed, raw.location, origin, keyFile, config.CLOUDLINK_ACCEPT_UNREADABLE_SECRETS);
+  if (warning) log.warn(warning, { store: raw.location, ...(origin ? { keyId: origin.keyId } : {}) });
   return new SecretBox(found ? found.key : (await loadEncryptionKey(undefined, keyFile!)).key);
 }
 

@@ -96,6 +96,8 @@ export const ConfigSchema = z.object({
   // Several instances: how often the leader pings and the others try to lead; a silent leader is replaced within 4 of these.
   CLOUDLINK_LEADER_HEARTBEAT_SECONDS: num(5, 1, 60),
   CLOUDLINK_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Start although the store's sealed values cannot be opened with this key (it is lost for good): they stay unreadable until replaced. */
+  CLOUDLINK_ACCEPT_UNREADABLE_SECRETS: bool(false),
   CLOUDLINK_ENCRYPTION_KEY: z
     .string()
     .optional()

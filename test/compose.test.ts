@@ -95,7 +95,7 @@ describe('a store sealed with one key, and a process that has another or none (t
     expect(second.code).toBe(1);
     expect(second.stdout).toBe('');
     expect(second.stderr.trim()).toBe(
-      `The store ${store} holds 1 sealed value (1 webhook signing secret), sealed with key id ${id(K1)}, but this process has no encryption key: CLOUDLINK_ENCRYPTION_KEY is not set and there is no key file at ${keyFile}. cloudlink did not start and created no new key (secrets sealed with a new one would split the store between two keys). Set CLOUDLINK_ENCRYPTION_KEY to the key the store was sealed with (key id ${id(K1)}), or, if it was a key file, put that file back at ${keyFile}.`,
+      `The store ${store} holds 1 sealed value (1 webhook signing secret), sealed with key id ${id(K1)}, but this process has no encryption key: CLOUDLINK_ENCRYPTION_KEY is not set and there is no key file at ${keyFile}. cloudlink did not start and created no new key (secrets sealed with a new one would split the store between two keys). Set CLOUDLINK_ENCRYPTION_KEY to the key the store was sealed with (key id ${id(K1)}), or, if it was a key file, put that file back at ${keyFile}. If that key is lost for good, start once with CLOUDLINK_ACCEPT_UNREADABLE_SECRETS=true: cloudlink then uses this key, and those values stay unreadable until you renew the certificates and re-create the webhooks.`,
     );
     // No key file was created, and B was not sealed under one.
     expect(existsSync(keyFile)).toBe(false);
@@ -137,9 +137,17 @@ describe('composeEngine checks the key against the store', () => {
     await writeFile(keyFile, `${K2}\n`, { mode: 0o600 });
     const message = await refusal(composeEngine(loadConfig({ CLOUDLINK_STORE_PATH: file }), { log: silentLogger }));
     expect(message).toBe(
-      `The store ${file} holds 1 sealed value (1 webhook signing secret), sealed with key id ${id(K1)}; none was sealed with this process's key (key id ${id(K2)}, from the key file ${keyFile}), so cloudlink could open none of them and did not start. Set CLOUDLINK_ENCRYPTION_KEY to the key the store was sealed with (key id ${id(K1)}), or, if it was a key file, put that file back at ${keyFile}.`,
+      `The store ${file} holds 1 sealed value (1 webhook signing secret), sealed with key id ${id(K1)}; none was sealed with this process's key (key id ${id(K2)}, from the key file ${keyFile}), so cloudlink could open none of them and did not start. Set CLOUDLINK_ENCRYPTION_KEY to the key the store was sealed with (key id ${id(K1)}), or, if it was a key file, put that file back at ${keyFile}. If that key is lost for good, start once with CLOUDLINK_ACCEPT_UNREADABLE_SECRETS=true: cloudlink then uses this key, and those values stay unreadable until you renew the certificates and re-create the webhooks.`,
     );
     expect(await readFile(keyFile, 'utf8')).toBe(`${K2}\n`);
+
+    // That key lost for good: said so on purpose, it starts with this key, and says what stays unreadable.
+    const log = recordingLog();
+    const accepted = await composeEngine(loadConfig({ CLOUDLINK_STORE_PATH: file, CLOUDLINK_ACCEPT_UNREADABLE_SECRETS: 'true' }), { log });
+    await accepted.store.close?.();
+    expect(log.lines.filter((l) => l.level === 'warn').map((l) => l.msg)).toEqual([
+      `The store ${file} holds 1 sealed value (1 webhook signing secret), sealed with key id ${id(K1)}, which this process's key cannot open; started anyway (CLOUDLINK_ACCEPT_UNREADABLE_SECRETS): renew those certificates and re-create those webhooks.`,
+    ]);
   });
 
   it('starts when only some sealed values match, with one warning saying how many of which kinds cannot be opened (key ids only); such a webhook fails naming its secret, not a certificate', async () => {

@@ -44,7 +44,7 @@ export class SecretBox {
   open(sealed: Sealed, what: SealedKind = 'certificate'): string {
     const fix = FIXES[what];
     if (sealed.keyId !== this.keyId) {
-      throw new CloudlinkError('PLATFORM_NOT_CONFIGURED', `${fix.subject} was sealed with another encryption key (key id ${sealed.keyId}; cloudlink has ${this.keyId}). Restore that key, or ${fix.instead}.`);
+      throw new CloudlinkError('PLATFORM_NOT_CONFIGURED', `${fix.subject} was sealed with another encryption key (key id ${sealed.keyId}; cloudlink has ${this.keyId}). Restore that key, or ${fix.instead}.`, {}, { reason: 'sealed-with-another-key' });
     }
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(sealed.iv, 'base64'));

@@ -74,19 +74,24 @@ const originText = (k: KeyOrigin) => (k.source === 'CLOUDLINK_ENCRYPTION_KEY' ? 
  * undefined: nothing configured and no key file) when the store holds some, instead of creating a new
  * one. Returns a warning when only some can be opened; undefined when all can (or there are none).
  */
-export function checkStoreKey(values: { place: SealedPlace; keyId: string }[], store: string, key: KeyOrigin | undefined, keyFile: string | undefined): string | undefined {
+export function checkStoreKey(values: { place: SealedPlace; keyId: string }[], store: string, key: KeyOrigin | undefined, keyFile: string | undefined, acceptUnreadable = false): string | undefined {
   if (!values.length) return undefined;
   const held = `The store ${store} holds ${plural(values.length, 'sealed value')} (${describeSealed(values)}), sealed with ${ids(values)}`;
   const restore = `Set CLOUDLINK_ENCRYPTION_KEY to the key the store was sealed with (${ids(values)})${keyFile ? `, or, if it was a key file, put that file back at ${keyFile}` : ''}`;
+  // The way on when that key is lost for good: nothing else could ever open them.
+  const lost = 'If that key is lost for good, start once with CLOUDLINK_ACCEPT_UNREADABLE_SECRETS=true: cloudlink then uses this key, and those values stay unreadable until you renew the certificates and re-create the webhooks';
+  const unreadable = `${held}, which this process's key cannot open; started anyway (CLOUDLINK_ACCEPT_UNREADABLE_SECRETS): renew those certificates and re-create those webhooks.`;
   if (!key) {
+    if (acceptUnreadable) return unreadable;
     throw new ConfigError(
-      `${held}, but this process has no encryption key: CLOUDLINK_ENCRYPTION_KEY is not set${keyFile ? ` and there is no key file at ${keyFile}` : ''}. cloudlink did not start and created no new key (secrets sealed with a new one would split the store between two keys). ${restore}.`,
+      `${held}, but this process has no encryption key: CLOUDLINK_ENCRYPTION_KEY is not set${keyFile ? ` and there is no key file at ${keyFile}` : ''}. cloudlink did not start and created no new key (secrets sealed with a new one would split the store between two keys). ${restore}. ${lost}.`,
     );
   }
   const { total, matching, others } = keyCensus(values, key.keyId);
   if (!matching) {
+    if (acceptUnreadable) return unreadable;
     throw new ConfigError(
-      `${held}; none was sealed with this process's key (key id ${key.keyId}, ${originText(key)}), so cloudlink could open none of them and did not start. ${restore}${keyFile && key.source === 'CLOUDLINK_ENCRYPTION_KEY' ? ' and unset CLOUDLINK_ENCRYPTION_KEY' : ''}.`,
+      `${held}; none was sealed with this process's key (key id ${key.keyId}, ${originText(key)}), so cloudlink could open none of them and did not start. ${restore}${keyFile && key.source === 'CLOUDLINK_ENCRYPTION_KEY' ? ' and unset CLOUDLINK_ENCRYPTION_KEY' : ''}. ${lost}.`,
     );
   }
   if (matching === total) return undefined;

@@ -169,4 +169,21 @@ describe('Microsoft 365 and Entra ID', () => {
     const broken = await h.engine.run(checkAccount, admin, { account: 'Dir' });
     expect(broken.account).toMatchObject({ status: 'error', lastError: { code: 'CERTIFICATE_NOT_UPLOADED' } });
   });
+
+  it('a certificate sealed with another key is the account\'s own trouble: the check records it (it is not "could not check")', async () => {
+    const t = tenant();
+    const app = t.apps[0]!;
+    app.roles.graph = ['AccessReview.Read.All'];
+    const setup = await startMicrosoft(admin, 'entra', { name: 'Dir', tenantId: t.id, clientId: app.clientId });
+    app.certificates.push(setup.microsoft!.certificatePem);
+    await completeMicrosoft(admin, { setupId: setup.setupId });
+    // As a store restored with part of its secrets sealed under a key that is gone.
+    await h.store.mutate((db) => {
+      const sealed = JSON.stringify(db.accounts.find((a) => a.name === 'Dir')).match(/"keyId":"([^"]+)"/)![1]!;
+      const a = db.accounts.find((x) => x.name === 'Dir')! as unknown as Record<string, unknown>;
+      Object.assign(a, JSON.parse(JSON.stringify(a).split(`"keyId":"${sealed}"`).join('"keyId":"0123456789ab"')));
+    });
+    const checked = await h.engine.run(checkAccount, admin, { account: 'Dir' });
+    expect(checked.account).toMatchObject({ status: 'error', lastError: { code: 'PLATFORM_NOT_CONFIGURED', message: expect.stringMatching(/sealed with another encryption key \(key id 0123456789ab/) } });
+  });
 });

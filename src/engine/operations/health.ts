@@ -31,7 +31,8 @@ export function expiryWarnings(core: EngineCore, account: Account): string[] {
  * once when cloudlink's own network, or the cloud, fails for a while.
  */
 const INCONCLUSIVE_CODES = new Set(['CLOUD_UNREACHABLE', 'CLOUD_THROTTLED', 'PLATFORM_NOT_CONFIGURED']);
-const inconclusive = (e: CloudlinkError) => INCONCLUSIVE_CODES.has(e.code) || e.details.transient === true || e.details.checked === false;
+// A credential sealed with another key is this account's own problem (renew it), not cloudlink's.
+const inconclusive = (e: CloudlinkError) => (INCONCLUSIVE_CODES.has(e.code) && e.details.reason !== 'sealed-with-another-key') || e.details.transient === true || e.details.checked === false;
 
 /**
  * A failure as the account's recorded finding. The clouds' errors are worded for a link attempt, which
@@ -112,7 +113,7 @@ export const checkAllAccounts = defineOperation({
   permission: 'check',
   nature: { readOnly: false, destructive: false, idempotent: true, openWorld: true },
   exposure: { mcp: false },
-  summarize: (o) => `${o.connected} connected, ${o.errors} in error.${o.unchecked ? ` ${o.unchecked} could not be checked (cloudlink could not reach the cloud, or was throttled); their status is unchanged.` : ''}`,
+  summarize: (o) => `${o.connected} connected, ${o.errors} in error.${o.unchecked ? ` ${o.unchecked} could not be checked (cloudlink could not reach the cloud, was throttled, or the cloud answered with server errors); their status is unchanged.` : ''}`,
   async run(ctx, input) {
     const accounts = [...(await ctx.store.read()).accounts];
     const results: CheckResult[] = [];
