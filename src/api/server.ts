@@ -138,7 +138,14 @@ export async function startApiServer(config: Config, engine: Engine, log: Logger
   const addr = server.address() as AddressInfo;
   url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
   // Tokens for this API carry its URL as their audience, unless CLOUDLINK_API_RESOURCE_URL names its public one.
-  if (oauth && !oauth.resource) oauth.resource = url;
+  if (oauth && !oauth.resource) {
+    oauth.resource = url;
+    // Behind a proxy or on every interface, the URL it listens on is not the one clients use; and a
+    // deployment whose API took /mcp's tokens (before it was a resource of its own) needs telling.
+    if (config.CLOUDLINK_MCP_RESOURCE_URL || !['127.0.0.1', 'localhost', '::1'].includes(config.CLOUDLINK_API_HOST)) {
+      log.warn(`The REST API accepts OAuth access tokens for its own URL only (aud ${url}), not /mcp's. Set CLOUDLINK_API_RESOURCE_URL to the API's public URL, and have clients ask for tokens for it.`);
+    }
+  }
   return {
     url,
     port: addr.port,

@@ -45,7 +45,8 @@ export function sdkSchema(schema: z.ZodType, mode: 'checked' | 'trusted'): Stand
         return { value: parseInput(schema, value, 'arguments') };
       } catch (e) {
         if (!(e instanceof CloudlinkError)) throw e;
-        return { issues: [{ message: `${e.message} (error code: ${e.code})` }] };
+        // After the SDK's own "Invalid arguments for tool …:", without saying it twice.
+        return { issues: [{ message: `${e.message.replace(/^Invalid arguments: /, '')} (error code: ${e.code})` }] };
       }
     };
     entry = { checked: make(checked), trusted: make((value: unknown) => ({ value })) };

@@ -1,11 +1,11 @@
 import { PassThrough } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import type { Logger } from '../log.js';
 
-/** The most one line may hold: the SDK's own stdio reader's limit. */
-export const MAX_LINE_CHARS = 10 * 1024 * 1024;
+/** The most one line may hold, its newline included: the SDK's own stdio reader's limit, in bytes. */
+export const MAX_LINE_BYTES = 10 * 1024 * 1024;
 const PARSE_ERROR = -32700;
 const INVALID_REQUEST = -32600;
+const NEWLINE = 0x0a;
 
 type Id = string | number | null;
 
@@ -28,13 +28,16 @@ const idOf = (v: unknown): Id => {
  * The stdio framing (one JSON-RPC message per line) checked before the SDK reads it. JSON-RPC 2.0
  * answers a line that is not JSON with -32700 and one that is not a message with -32600; the SDK's
  * reader skips the first silently and only logs the second, so a client that sent either would wait
- * for an answer that never comes. Lines that are messages pass on unchanged; the others are answered
- * here, on `output`, and go no further. Their content is never logged (it may hold anything).
+ * for an answer that never comes. Lines that are messages pass on unchanged, one whole line per write
+ * (so the SDK's buffer never holds more than one); the others are answered here, on `output`, and go
+ * no further, and so does a line longer than the SDK would hold (which would close its transport).
+ * Lines are cut as bytes, so a character split across chunks stays whole. Their content is never logged.
  */
 export function checkedLines(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, log: Logger): PassThrough {
   const passed = new PassThrough();
-  const decoder = new StringDecoder('utf8');
-  let buf = '';
+  // The bytes of the line under way (before its newline), and their count.
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
   // After a line too long to keep, everything up to its end is dropped.
   let skipping = false;
 
@@ -42,8 +45,9 @@ export function checkedLines(input: NodeJS.ReadableStream, output: NodeJS.Writab
     log.warn('MCP stdio: answered a line that is not a JSON-RPC message with an error', { code });
     output.write(`${JSON.stringify({ jsonrpc: '2.0', id, error: { code, message } })}\n`);
   };
-  const judge = (line: string) => {
-    const text = line.trim();
+  const tooLong = () => answer(null, PARSE_ERROR, `Parse error: a line longer than ${MAX_LINE_BYTES} bytes was dropped. Send smaller messages.`);
+  const judge = (line: Buffer) => {
+    const text = line.toString('utf8').trim();
     if (!text) return;
     let value: unknown;
     try {
@@ -57,19 +61,30 @@ export function checkedLines(input: NodeJS.ReadableStream, output: NodeJS.Writab
     passed.write(line);
   };
 
-  input.on('data', (chunk: Buffer | string) => {
-    buf += typeof chunk === 'string' ? chunk : decoder.write(chunk);
-    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-      const line = buf.slice(0, nl + 1);
-      buf = buf.slice(nl + 1);
+  input.on('data', (data: Buffer | string) => {
+    const chunk = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    let start = 0;
+    for (let nl = chunk.indexOf(NEWLINE); nl >= 0; nl = chunk.indexOf(NEWLINE, start)) {
+      const piece = chunk.subarray(start, nl + 1);
+      start = nl + 1;
       if (skipping) skipping = false;
-      else judge(line);
+      else if (pendingBytes + piece.length > MAX_LINE_BYTES) tooLong();
+      else judge(pending.length ? Buffer.concat([...pending, piece]) : piece);
+      pending = [];
+      pendingBytes = 0;
     }
-    if (buf.length > MAX_LINE_CHARS) {
-      if (!skipping) answer(null, PARSE_ERROR, `Parse error: a line longer than ${MAX_LINE_CHARS} characters was dropped. Send smaller messages.`);
+    if (start >= chunk.length || skipping) return;
+    const rest = chunk.subarray(start);
+    if (pendingBytes + rest.length >= MAX_LINE_BYTES) {
+      // Its newline could not fit either: dropped now, rather than held.
+      tooLong();
       skipping = true;
-      buf = '';
+      pending = [];
+      pendingBytes = 0;
+      return;
     }
+    pending.push(rest);
+    pendingBytes += rest.length;
   });
   // A last line without its newline is not a message yet, as the SDK's reader has it.
   input.on('end', () => passed.end());

@@ -38,7 +38,8 @@ export const RETRY_AFTER_MS = 5_000;
 
 /** A failed load as the answer to a request: what is wrong and what to do (the store's own words), and that the server goes on. */
 function unavailable(e: unknown, retryAfterMs: number): CloudlinkError {
-  const said = e instanceof ConfigError || e instanceof CloudlinkError ? e.message : `cloudlink could not load its engine: ${(e as Error)?.message ?? e}.`;
+  // Only words written for users reach the assistant; anything else (a driver's error, a path) stays in the log.
+  const said = e instanceof ConfigError || e instanceof CloudlinkError ? e.message : 'cloudlink could not load its store and engine (the reason is in the server log, on stderr).';
   const code = e instanceof CloudlinkError && e.code.startsWith('STORE_') ? e.code : 'PLATFORM_NOT_CONFIGURED';
   return new CloudlinkError(
     code,

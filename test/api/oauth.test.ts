@@ -15,6 +15,7 @@ import { admin, deployRole, memoryEngine } from '../helpers/memory.js';
 let issuer: LocalIssuer;
 let api: Awaited<ReturnType<typeof startApiServer>>;
 let e: Awaited<ReturnType<typeof memoryEngine>>;
+const warned: string[] = [];
 const MCP_RESOURCE = 'https://cloudlink.example.com/mcp';
 
 
@@ -33,7 +34,7 @@ beforeAll(async () => {
   const s = await e.engine.run(awsFamily.start, admin, { kind: 'management' });
   await e.engine.run(completeAwsSetup, admin, { setupId: s.setupId, name: 'Payer', roleArn: deployRole(e.aws, s, '111111111111') });
   // No CLOUDLINK_API_RESOURCE_URL: the API's audience is where it listens, whatever /mcp's is.
-  api = await startApiServer(loadConfig({ CLOUDLINK_MCP_OAUTH_ISSUER: issuer.url, CLOUDLINK_MCP_RESOURCE_URL: MCP_RESOURCE }), e.engine, silentLogger, 0);
+  api = await startApiServer(loadConfig({ CLOUDLINK_MCP_OAUTH_ISSUER: issuer.url, CLOUDLINK_MCP_RESOURCE_URL: MCP_RESOURCE }), e.engine, { ...silentLogger, warn: (m: string) => void warned.push(m) }, 0);
 });
 afterAll(async () => {
   await api?.stop();
@@ -56,6 +57,10 @@ describe('OAuth access tokens on the REST API', () => {
     const vended = await call('POST', '/v1/get-aws-credentials', adminToken, { account: 'Billing' });
     expect(vended.status).toBe(200);
     expect((await e.store.read()).audit.at(-1)).toMatchObject({ operation: 'get_aws_credentials', actor: { id: 'alice@example.com', name: 'Alice', via: 'api' } });
+  });
+
+  it('says at start that /mcp\'s tokens are not the API\'s, and what to set', () => {
+    expect(warned).toEqual([`The REST API accepts OAuth access tokens for its own URL only (aud ${api.url}), not /mcp's. Set CLOUDLINK_API_RESOURCE_URL to the API's public URL, and have clients ask for tokens for it.`]);
   });
 
   it('challenges with metadata that names the API itself, as a client checks it (RFC 9728)', async () => {

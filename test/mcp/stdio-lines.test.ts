@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
-import { checkedLines, MAX_LINE_CHARS } from '../../src/mcp/stdio-lines.js';
+import { checkedLines, MAX_LINE_BYTES } from '../../src/mcp/stdio-lines.js';
 import { conversation, type Msg } from '../helpers/mcp.js';
 
 /** checkedLines on in-memory streams: what it passes on, what it answers, what it logs. */
@@ -65,16 +65,32 @@ describe('the stdio framing check', () => {
     expect(r.logged.join('\n')).not.toMatch(/xoxb|hello|foo/);
   });
 
-  it('drops a line longer than the SDK would hold with one answer, and goes on with the next', async () => {
+  it('drops a line longer than the SDK would hold (in bytes, multi-byte text too) with one answer, and goes on with the next', async () => {
     const r = rig();
-    const chunk = 'x'.repeat(1024 * 1024);
-    for (let written = 0; written <= MAX_LINE_CHARS; written += chunk.length) r.input.write(chunk);
+    // 4 Mi characters of 3 bytes each: 12 MiB, over the limit in bytes though not in characters.
+    const chunk = '中'.repeat(1024 * 1024);
+    for (let i = 0; i < 4; i++) r.input.write(chunk);
     r.input.write('still the long line\n{"jsonrpc":"2.0","id":3,"method":"ping"}\n');
     r.input.end();
     await r.ended;
     expect(r.answers).toHaveLength(1);
-    expect(r.answers[0]).toMatchObject({ id: null, error: { code: -32700, message: expect.stringMatching(/longer than 10485760 characters/) } });
+    expect(r.answers[0]).toMatchObject({ id: null, error: { code: -32700, message: expect.stringMatching(/longer than 10485760 bytes/) } });
     expect(r.through()).toBe('{"jsonrpc":"2.0","id":3,"method":"ping"}\n');
+  });
+
+  it('passes a line of exactly the limit, its newline included, and drops one byte more', async () => {
+    const message = (bytes: number) => {
+      const head = '{"jsonrpc":"2.0","method":"notifications/message","params":{"data":"';
+      const tail = '"}}\n';
+      return head + 'x'.repeat(bytes - head.length - tail.length) + tail;
+    };
+    const r = rig();
+    r.input.write(message(MAX_LINE_BYTES));
+    r.input.write(message(MAX_LINE_BYTES + 1));
+    r.input.end();
+    await r.ended;
+    expect(r.through().length).toBe(MAX_LINE_BYTES);
+    expect(r.answers.map((a) => a.error?.code)).toEqual([-32700]);
   });
 });
 

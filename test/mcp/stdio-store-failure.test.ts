@@ -154,10 +154,12 @@ describe('the stdio engine loader', () => {
     expect(r.logged.at(-1)).toContain('loaded after all');
   });
 
-  it('words a failure that is not the store\'s own as a configuration problem, keeping its message', async () => {
+  it('words a failure that is not the store\'s own as a configuration problem, its raw text kept to the log', async () => {
     const r = rig([() => Promise.reject(new Error('EACCES: permission denied, open \'/x/cloudlink.key\''))]);
     const e = (await r.load().catch((x: unknown) => x)) as CloudlinkError;
     expect(e.code).toBe('PLATFORM_NOT_CONFIGURED');
-    expect(e.message).toMatch(/^cloudlink could not load its engine: EACCES: permission denied, open '\/x\/cloudlink\.key'\./);
+    expect(e.message).toMatch(/^cloudlink could not load its store and engine \(the reason is in the server log, on stderr\)\./);
+    expect(e.message).not.toContain('/x/cloudlink.key');
+    expect(r.logged.join('\n')).toContain('EACCES: permission denied');
   });
 });

@@ -128,7 +128,7 @@ describe('bad input through MCP', () => {
   it('refuses arguments of the wrong type in the engine\'s words: the field, what it must be, what to do', async () => {
     const r = await client.callTool({ name: 'list_accounts', arguments: { limit: 'x' } });
     expect(r.isError).toBe(true);
-    expect(textOf(r)).toMatch(/Invalid arguments: limit: must be a number, not text \(a string\)\. Correct it and try again\. \(error code: INVALID_INPUT\)/);
+    expect(textOf(r)).toMatch(/^Input validation error: Invalid arguments for tool list_accounts: limit: must be a number, not text \(a string\)\. Correct it and try again\. \(error code: INVALID_INPUT\)$/);
   });
 });
 
