@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +10,7 @@ import { SecretBox } from '../src/engine/secrets.js';
 import { silentLogger, type Logger } from '../src/log.js';
 import { LowdbStore } from '../src/store/lowdb-store.js';
 import { PostgresStore } from '../src/store/postgres/postgres-store.js';
-import { CLI } from './helpers/mcp.js';
+import { runCli } from './helpers/cli.js';
 import { testDatabase } from './helpers/postgres.js';
 
 /**
@@ -35,16 +34,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, CLOUDLINK_CLI_ACTOR: 'tester', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[], env: Record<string, string>) => runCli(args, { cwd: dir, env: { CLOUDLINK_CLI_ACTOR: 'tester', ...env } });
 
 const webhook = (name: string, box: SecretBox): Database['webhooks'][number] => ({
   id: `wh-${name}`,

@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI } from '../helpers/mcp.js';
+import { runCli } from '../helpers/cli.js';
 import { testDatabase } from '../helpers/postgres.js';
 
 /**
@@ -26,22 +25,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function cli(args: string[], env: Record<string, string>, stdin?: string, cwd = dir): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-  return new Promise((resolve) => {
-    const t0 = Date.now();
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: dir, CLOUDLINK_CLI_ACTOR: 'tester', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - t0 });
-    });
-    child.stdin.end(stdin ?? '');
-  });
-}
+const cli = (args: string[], env: Record<string, string>, stdin?: string, cwd = dir) => runCli(args, { cwd, home: dir, env: { CLOUDLINK_CLI_ACTOR: 'tester', ...env }, ...(stdin !== undefined ? { stdin } : {}) });
 
 const stores = (): { name: string; env: Record<string, string> }[] => [
   { name: 'lowdb', env: { CLOUDLINK_STORE_PATH: join(dir, 'lowdb', 'cloudlink.json') } },

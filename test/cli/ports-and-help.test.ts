@@ -24,6 +24,18 @@ afterAll(async () => {
 const env = (extra: Record<string, string>) => ({ PATH: process.env.PATH ?? '', HOME: dir, CLOUDLINK_STORE_PATH: join(dir, 'store', 'cloudlink.json'), ...extra });
 const once = (args: string[], extra: Record<string, string>) => spawnSync(process.execPath, [CLI, ...args], { cwd: dir, env: env(extra), encoding: 'utf8', timeout: 30_000 });
 
+/** `cloudlink serve` in `cwd` with `env`, stopped with SIGTERM once its start-up summary is out: its exit code and stderr. */
+async function serveUntilRunning(cwd: string, env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, 'serve'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const t0 = Date.now();
+  while (!/cloudlink is running[^]*\n\n/.test(stderr) && child.exitCode === null && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 25));
+  child.kill('SIGTERM');
+  return { code: await exited, stderr };
+}
+
 describe('a port that is taken, then set to off as its message says', () => {
   it.each([
     ['CLOUDLINK_MCP_HTTP_PORT', { CLOUDLINK_MCP_TOKENS: 'tok-ports-test-0123456789abcdef=ops:admin' }, 'MCP HTTP   off'],
@@ -33,14 +45,8 @@ describe('a port that is taken, then set to off as its message says', () => {
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: another program uses that port\\. Set ${variable} to a free port, or to off\\.`));
 
-    const child = spawn(process.execPath, [CLI, 'serve'], { cwd: dir, env: env({ CLOUDLINK_HTTP_PORT: 'off', [variable]: 'off', ...extra }), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const t0 = Date.now();
-    while (!/cloudlink is running[^]*\n\n/.test(stderr) && child.exitCode === null && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 25));
-    child.kill('SIGTERM');
-    expect(await exited, stderr).toBe(0);
+    const { code, stderr } = await serveUntilRunning(dir, env({ CLOUDLINK_HTTP_PORT: 'off', [variable]: 'off', ...extra }));
+    expect(code, stderr).toBe(0);
     expect(stderr).toContain(line);
     expect(stderr).not.toMatch(/NaN|Invalid input/);
   }, 40_000);
@@ -57,14 +63,8 @@ describe('a port that is taken, then set to off as its message says', () => {
 describe('an empty CLOUDLINK_STORE_PATH', () => {
   it('is the default store (./data/cloudlink.json), not the current folder, and leaves nothing beside that folder', async () => {
     const home = await mkdtemp(join(dir, 'empty-path-'));
-    const child = spawn(process.execPath, [CLI, 'serve'], { cwd: home, env: { PATH: process.env.PATH ?? '', HOME: home, CLOUDLINK_STORE_PATH: '', CLOUDLINK_HTTP_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const t0 = Date.now();
-    while (!/cloudlink is running[^]*\n\n/.test(stderr) && child.exitCode === null && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 25));
-    child.kill('SIGTERM');
-    expect(await exited, stderr).toBe(0);
+    const { code, stderr } = await serveUntilRunning(home, { PATH: process.env.PATH ?? '', HOME: home, CLOUDLINK_STORE_PATH: '', CLOUDLINK_HTTP_PORT: '0' });
+    expect(code, stderr).toBe(0);
     expect(stderr).toContain(`store      ${join(home, 'data', 'cloudlink.json')} (`);
     expect(stderr).not.toMatch(/EISDIR/);
     // Nothing named after the folder itself (`<home>.mcp-token`) beside it.

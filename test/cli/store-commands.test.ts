@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { exportCommand, importCommand, migrateCommand } from '../../src/store/commands.js';
-import { CLI } from '../helpers/mcp.js';
+import { runCli } from '../helpers/cli.js';
 import { testDatabase } from '../helpers/postgres.js';
 
 const KEY = Buffer.alloc(32, 9).toString('base64');
@@ -33,16 +32,7 @@ async function rejects(p: Promise<unknown>): Promise<ConfigError> {
   return e as ConfigError;
 }
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, CLOUDLINK_STORE_PATH: join(dir, 'cli', 'cloudlink.json'), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { cwd: dir, env: { CLOUDLINK_STORE_PATH: join(dir, 'cli', 'cloudlink.json'), ...env } });
 
 describe('migrate, export and import take only their own flags', () => {
   const lowdb = () => loadConfig({ CLOUDLINK_STORE_PATH: join(dir, 'flags', 'cloudlink.json'), CLOUDLINK_ENCRYPTION_KEY: KEY });

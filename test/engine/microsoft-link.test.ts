@@ -151,13 +151,19 @@ describe('Microsoft 365 and Entra ID', () => {
     expect(h.ms.tokenRequests.some((r) => r.scope === 'https://outlook.office365.com/.default' && r.ok)).toBe(true);
   });
 
-  it('health checks re-verify, and warn before the certificate expires', async () => {
+  /** An Entra tenant linked as "Dir", its app with the read permission and the certificate uploaded. */
+  async function linkedDirectory() {
     const t = tenant();
     const app = t.apps[0]!;
     app.roles.graph = ['AccessReview.Read.All'];
     const setup = await startMicrosoft(admin, 'entra', { name: 'Dir', tenantId: t.id, clientId: app.clientId });
     app.certificates.push(setup.microsoft!.certificatePem);
     await completeMicrosoft(admin, { setupId: setup.setupId });
+    return { app, setup };
+  }
+
+  it('health checks re-verify, and warn before the certificate expires', async () => {
+    const { app, setup } = await linkedDirectory();
     expect((await h.engine.run(checkAccount, admin, { account: 'Dir' })).warnings).toEqual([]);
 
     now = Date.parse(setup.microsoft!.certificateExpiresAt) - 10 * 86_400_000;
@@ -171,12 +177,7 @@ describe('Microsoft 365 and Entra ID', () => {
   });
 
   it('a certificate sealed with another key is the account\'s own trouble: the check records it (it is not "could not check")', async () => {
-    const t = tenant();
-    const app = t.apps[0]!;
-    app.roles.graph = ['AccessReview.Read.All'];
-    const setup = await startMicrosoft(admin, 'entra', { name: 'Dir', tenantId: t.id, clientId: app.clientId });
-    app.certificates.push(setup.microsoft!.certificatePem);
-    await completeMicrosoft(admin, { setupId: setup.setupId });
+    await linkedDirectory();
     // As a store restored with part of its secrets sealed under a key that is gone.
     await h.store.mutate((db) => {
       const sealed = JSON.stringify(db.accounts.find((a) => a.name === 'Dir')).match(/"keyId":"([^"]+)"/)![1]!;

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +10,7 @@ import { silentLogger } from '../../src/log.js';
 import { importCommand } from '../../src/store/commands.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { describeSealed, sealedValues } from '../../src/store/sealed-values.js';
-import { CLI } from '../helpers/mcp.js';
+import { runCli } from '../helpers/cli.js';
 import { testDatabase } from '../helpers/postgres.js';
 
 const K1 = Buffer.alloc(32, 0x31).toString('base64');
@@ -30,16 +29,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, CLOUDLINK_CLI_ACTOR: 'tester', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[], env: Record<string, string>) => runCli(args, { cwd: dir, env: { CLOUDLINK_CLI_ACTOR: 'tester', ...env } });
 
 const webhook = (name: string, k: string): Database['webhooks'][number] => ({
   id: `wh-${name}`,
