@@ -35,7 +35,8 @@ const port = z.string().optional().transform(portValue);
  */
 const listenerPort = (def?: string) =>
   (def === undefined ? z.string().optional() : z.string().default(def)).transform((v, ctx) => {
-    const p = portValue(v, ctx);
+    // Empty is unset, as for every variable: its default (8737 for the operator listener), not off.
+    const p = portValue(v?.trim() ? v : def, ctx);
     return p === 'off' ? undefined : p;
   });
 /** A port that is always on once its part is (Slack's HTTP receiver, the SMTP server's): 1 to 65535. */

@@ -8,7 +8,8 @@ describe('configuration defaults', () => {
     expect(c.CLOUDLINK_HTTP_PORT).toBe(8737);
     expect(c.CLOUDLINK_HTTP_HOST).toBe('127.0.0.1');
     expect(loadConfig({ CLOUDLINK_HTTP_PORT: 'off' }).CLOUDLINK_HTTP_PORT).toBeUndefined();
-    expect(loadConfig({ CLOUDLINK_HTTP_PORT: '' }).CLOUDLINK_HTTP_PORT).toBeUndefined();
+    // Empty is unset, as for every variable: the default, not off (off is said with `off`).
+    expect(loadConfig({ CLOUDLINK_HTTP_PORT: '' }).CLOUDLINK_HTTP_PORT).toBe(8737);
     expect(loadConfig({ CLOUDLINK_HTTP_PORT: '0' }).CLOUDLINK_HTTP_PORT).toBe(0);
     expect(() => loadConfig({ CLOUDLINK_HTTP_PORT: 'eighty' })).toThrow(ConfigError);
   });
