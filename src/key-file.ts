@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ConfigError } from './config.js';
+import { createOnce } from './create-once.js';
 
 /**
  * The encryption key: from CLOUDLINK_ENCRYPTION_KEY (32 bytes, base64) or, so `npm start` works on a
@@ -12,26 +13,12 @@ export async function loadEncryptionKey(configured: string | undefined, keyFile:
   if (existing) return existing;
   const key = randomBytes(32);
   await mkdir(dirname(keyFile), { recursive: true, mode: 0o700 });
-  // Written whole to a temporary file, flushed, then linked into place: a crash or a kill mid-write
-  // leaves no empty key file (which would lock the store's sealed keys away), and a link fails if the
-  // file exists, so of two instances starting together the first key wins and the other reads it.
-  const tmp = `${keyFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeWhole(tmp, key);
+  // Created whole, once: no empty key file after a crash (it would lock the store's sealed keys away),
+  // and of two instances starting together the first key wins and the other reads it.
   try {
-    await link(tmp, keyFile);
+    await createOnce(keyFile, key.toString('base64') + '\n');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    // Some file systems have no hard links (vfat, exFAT, some network and FUSE mounts): create the file
-    // exclusively instead, which still lets only one instance write it.
-    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS' || code === 'EXDEV') {
-      try {
-        await writeWhole(keyFile, key);
-      } catch (again) {
-        return theirs(keyFile, again);
-      }
-    } else return theirs(keyFile, e);
-  } finally {
-    await unlink(tmp).catch(() => undefined);
+    return theirs(keyFile, e);
   }
   return { key, source: `${keyFile} (generated)` };
 }
@@ -53,17 +40,6 @@ export async function findEncryptionKey(configured: string | undefined, keyFile:
 
 /** The key file of a lowdb store: beside it, its name with `.key` for `.json` (`/srv/cloudlink.json` → `/srv/cloudlink.key`). */
 export const keyFileOf = (storeFile: string): string => `${storeFile.replace(/\.json$/, '')}.key`;
-
-/** Creates `path` (it must not exist), writes the key and flushes it before closing. */
-async function writeWhole(path: string, key: Buffer): Promise<void> {
-  const handle = await open(path, 'wx', 0o600);
-  try {
-    await handle.writeFile(key.toString('base64') + '\n');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 /** Another instance created the key file first (EEXIST): its key is the one; anything else is thrown. */
 async function theirs(keyFile: string, e: unknown): Promise<{ key: Buffer; source: string }> {

@@ -5,6 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import { CloudlinkError } from '../engine/errors.js';
 import { Database } from '../engine/domain/records.js';
+import { fsReason } from '../fs-reason.js';
 import { migrate } from './migrations.js';
 
 /**
@@ -135,16 +136,9 @@ export class DurableJsonFile implements Adapter<Database> {
 
   private writeError(e: unknown): CloudlinkError {
     const code = (e as NodeJS.ErrnoException).code ?? 'unknown';
-    const why: Record<string, string> = {
-      ENOSPC: 'the disk is full',
-      EDQUOT: 'the disk quota is used up',
-      EROFS: 'the file system is read-only',
-      EACCES: 'permission denied',
-      EPERM: 'permission denied',
-    };
     return new CloudlinkError(
       'STORE_WRITE_FAILED',
-      `cloudlink could not save to ${this.path}: ${why[code] ?? code}. Nothing was changed and the stored data is intact; fix the disk or permissions and try again.`,
+      `cloudlink could not save to ${this.path}: ${(e as NodeJS.ErrnoException).code ? fsReason(e) : code}. Nothing was changed and the stored data is intact; fix the disk or permissions and try again.`,
       {},
       { errno: code },
     );

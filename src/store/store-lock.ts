@@ -4,6 +4,7 @@ import { readFile, readdir, rmdir, stat, unlink, writeFile } from 'node:fs/promi
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
+import { fsReason } from '../fs-reason.js';
 import { CloudlinkError } from '../engine/errors.js';
 
 /**
@@ -202,8 +203,7 @@ export class StoreLock {
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code !== 'ELOCKED' && code !== STALE) {
-          const why = code === 'EROFS' ? 'the file system is read-only' : code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code;
-          throw new CloudlinkError('STORE_WRITE_FAILED', `cloudlink could not lock its store ${this.file}: ${why}. Nothing was changed; fix the disk or permissions and try again.`);
+          throw new CloudlinkError('STORE_WRITE_FAILED', `cloudlink could not lock its store ${this.file}: ${fsReason(e)}. Nothing was changed; fix the disk or permissions and try again.`);
         }
         found = await this.inspect();
       }

@@ -8,17 +8,17 @@ import { ConfigError } from '../../src/config.js';
 const fail = vi.hoisted(() => ({ code: undefined as string | undefined, calls: 0 }));
 vi.mock('node:fs/promises', async (original) => {
   const real = await original<typeof import('node:fs/promises')>();
+  // As the kernel does on a full disk: the temporary file is there, half-written, and the write fails.
+  const refuse = async (path: unknown) => {
+    fail.calls++;
+    await real.writeFile(String(path), 'half');
+    throw Object.assign(new Error(`${fail.code}: refused, open '${String(path)}'`), { code: fail.code });
+  };
   return {
     ...real,
-    writeFile: async (...args: Parameters<typeof real.writeFile>) => {
-      fail.calls++;
-      if (fail.code) {
-        // As the kernel does on a full disk: the temporary file is there, half-written.
-        await real.writeFile(args[0], 'half');
-        throw Object.assign(new Error(`${fail.code}: refused, open '${String(args[0])}'`), { code: fail.code });
-      }
-      return real.writeFile(...args);
-    },
+    // The first token file is created whole (open, write, flush), a new one written then renamed.
+    open: async (...args: Parameters<typeof real.open>) => (fail.code ? refuse(args[0]) : real.open(...args)),
+    writeFile: async (...args: Parameters<typeof real.writeFile>) => (fail.code ? refuse(args[0]) : real.writeFile(...args)),
   };
 });
 const { McpTokenFile } = await import('../../src/web/console/mcp-token.js');

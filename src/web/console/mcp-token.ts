@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
 import { ConfigError } from '../../config.js';
+import { createOnce } from '../../create-once.js';
+import { fsReason } from '../../fs-reason.js';
 
 /** How an MCP HTTP bearer token acts (the shape CLOUDLINK_MCP_TOKENS entries take). */
 export type TokenGrant = Config['CLOUDLINK_MCP_TOKENS'][number];
@@ -12,26 +14,25 @@ const Stored = z.object({ token: z.string().min(32), createdAt: z.string(), show
 
 const newToken = () => `clk_${randomBytes(32).toString('base64url')}`;
 
-/** What a file system without hard links answers to link(). */
-const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
-
-/** A file-system failure in words (as the store says its own), with what to do about it. */
-const WHY: Record<string, { why: string; fix: string }> = {
-  EROFS: { why: 'the file system is read-only', fix: 'Set CLOUDLINK_STORE_PATH to a file on a writable disk (the token is kept beside the store)' },
-  ENOSPC: { why: 'the disk is full', fix: 'Free some space on that disk, or set CLOUDLINK_STORE_PATH to a file on another one' },
-  EDQUOT: { why: 'the disk quota is used up', fix: 'Free some space in that quota, or set CLOUDLINK_STORE_PATH to a file on another disk' },
-  ENOENT: { why: 'its folder does not exist and cannot be created', fix: 'Create the folder, or set CLOUDLINK_STORE_PATH to a file in a folder on a writable disk' },
-  ENOTDIR: { why: 'a part of its path is a file, not a folder', fix: 'Set CLOUDLINK_STORE_PATH to a file in a folder on a writable disk' },
-  EACCES: { why: 'permission denied', fix: 'Let the user cloudlink runs as write to that folder, or set CLOUDLINK_STORE_PATH to a file in a folder it may write' },
-  EPERM: { why: 'permission denied', fix: 'Let the user cloudlink runs as write to that folder, or set CLOUDLINK_STORE_PATH to a file in a folder it may write' },
+/** What to do about a file-system failure (its reason in words is the store's own: fsReason). */
+const PERMISSION = 'Let the user cloudlink runs as write to that folder, or set CLOUDLINK_STORE_PATH to a file in a folder it may write';
+const FIX: Record<string, string> = {
+  EROFS: 'Set CLOUDLINK_STORE_PATH to a file on a writable disk (the token is kept beside the store)',
+  ENOSPC: 'Free some space on that disk, or set CLOUDLINK_STORE_PATH to a file on another one',
+  EDQUOT: 'Free some space in that quota, or set CLOUDLINK_STORE_PATH to a file on another disk',
+  ENOENT: 'Create the folder, or set CLOUDLINK_STORE_PATH to a file in a folder on a writable disk',
+  ENOTDIR: 'Set CLOUDLINK_STORE_PATH to a file in a folder on a writable disk',
+  EACCES: PERMISSION,
+  EPERM: PERMISSION,
 };
+/** Where the path, not the disk, is the trouble. */
+const PATH_REASONS: Record<string, string> = { ENOENT: 'its folder does not exist and cannot be created', ENOTDIR: 'a part of its path is a file, not a folder' };
 
 /** The token file could not be written: which file, why in words, and what to do. */
 export function tokenWriteProblem(path: string, e: unknown): ConfigError {
-  const code = (e as NodeJS.ErrnoException).code;
-  const known = code ? WHY[code] : undefined;
-  const why = known?.why ?? `${code ?? (e as Error)?.message ?? e}`;
-  const fix = known?.fix ?? 'Check the disk and the folder\'s permissions';
+  const code = (e as NodeJS.ErrnoException).code ?? '';
+  const why = PATH_REASONS[code] ?? fsReason(e);
+  const fix = FIX[code] ?? 'Check the disk and the folder\'s permissions';
   return new ConfigError(
     `cloudlink cannot write the console's MCP token file ${path} (in ${dirname(path)}): ${why}. ${fix}, and start again; or turn the console off (CLOUDLINK_CONSOLE=false), which needs no token file.`,
   );
@@ -129,15 +130,14 @@ export class McpTokenFile {
     const body = JSON.stringify(state) + '\n';
     // Never a half-written file in place: the token must survive a crash mid-write, and another instance
     // starting on this host at the same moment must read a whole file or none.
+    // Created once, whole: the first instance's token wins (EEXIST for the other).
+    if (first) return createOnce(this.path, body);
     const tmp = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
       await writeFile(tmp, body, { mode: 0o600 });
-      // A link is created whole, and fails if the file exists: the first instance's token wins. Where
-      // there are no hard links (vfat, exFAT, some network mounts), an exclusive create does the same.
-      if (first) await link(tmp, this.path).catch((e: NodeJS.ErrnoException) => (NO_LINKS.has(e.code ?? '') ? writeFile(this.path, body, { mode: 0o600, flag: 'wx' }) : Promise.reject(e)));
-      else await rename(tmp, this.path);
+      await rename(tmp, this.path);
     } finally {
-      // Gone after a rename; after a link, or a write that failed half-way (a full disk), not left behind.
+      // Gone after the rename; after a write that failed half-way (a full disk), not left behind.
       await unlink(tmp).catch(() => undefined);
     }
   }
