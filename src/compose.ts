@@ -206,12 +206,22 @@ export type Service = Composed & {
 export async function composeService(given: Config, opts: ServiceOptions = {}): Promise<Service> {
   const { prometheusMeter } = await import('./ops/metrics.js');
   const metrics = prometheusMeter();
+  // The store first: one that cannot be opened (a damaged file, a read-only or full disk, a database
+  // that does not answer) stops start-up with its own message before anything is written beside it.
+  const log = opts.log ?? createLogger({ level: given.CLOUDLINK_LOG_LEVEL });
+  const opened = opts.store ?? (await storeFrom(given, log));
+  // If start-up fails from here, the store this call opened is closed again (a PostgreSQL pool would keep the process alive).
+  const closing = async (e: unknown): Promise<never> => {
+    if (!opts.store) await opened.close?.().catch(() => undefined);
+    throw e;
+  };
+  await opened.init().catch(closing);
   // The invite pages listen before the engine exists (its links need their URL); the console's MCP token exists before MCP HTTP.
   const wiring = await import('./web/wiring.js');
-  const web = await wiring.prepareWeb(given, opts.opsPort ?? given.CLOUDLINK_HTTP_PORT);
+  const web = await wiring.prepareWeb(given, opts.opsPort ?? given.CLOUDLINK_HTTP_PORT).catch(closing);
   const config = web.config;
-  const composed = await composeEngine(config, { deliver: true, webhooks: true, meter: metrics.meter, ...opts });
-  const { engine, log } = composed;
+  const composed = await composeEngine(config, { deliver: true, webhooks: true, meter: metrics.meter, ...opts, log, store: opened }).catch(closing);
+  const { engine } = composed;
   const lines: string[] = [];
   const stops: (() => Promise<void>)[] = [];
   const store = await engine.describeStore();

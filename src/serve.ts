@@ -1,7 +1,5 @@
-import { composeService, storeFrom, type Service } from './compose.js';
+import { composeService, type Service } from './compose.js';
 import type { Config } from './config.js';
-import type { Store } from './engine/ports/store.js';
-import { createLogger, type Logger } from './log.js';
 
 /**
  * `cloudlink serve`: runs until a signal (clean exit, code 0) or a fatal error (one line, code 1),
@@ -29,22 +27,6 @@ function stillOpen(s: Service): string {
   const slack = s.slack?.pending?.();
   if (slack) parts.push(slack);
   return parts.length ? parts.join('; ') : 'a listener, the background work or the store did not close';
-}
-
-/**
- * The store, opened before anything else starts: one that cannot be opened (a damaged file, a
- * read-only or full disk, a database that does not answer) stops start-up with its own message before
- * anything is written beside it (the console's MCP token file, which compose writes before the engine
- * exists). composeService is handed it open, so its own `init` has nothing left to do.
- */
-async function openStore(config: Config, log: Logger): Promise<Store> {
-  const store = await storeFrom(config, log);
-  await store.init().catch(async (e: unknown) => {
-    await store.close?.().catch(() => undefined);
-    throw e;
-  });
-  store.init = async () => undefined;
-  return store;
 }
 
 export async function serve(config: Config) {
@@ -91,16 +73,12 @@ export async function serve(config: Config) {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  let store: Store | undefined;
   try {
-    const log = createLogger({ level: config.CLOUDLINK_LOG_LEVEL });
-    store = await openStore(config, log);
-    service = await composeService(config, { log, store });
+    // It opens the store before anything else: one it cannot open leaves nothing written beside it.
+    service = await composeService(config);
   } catch (e) {
-    // Asked to stop anyway: the start-up's failure is reported, as without a signal. The store opened
-    // here is closed again (compose leaves a store it was handed to its owner).
+    // Asked to stop anyway: the start-up's failure is reported, as without a signal.
     clearInterval(keepAlive);
-    await store?.close?.().catch(() => undefined);
     throw e;
   }
   if (stopping) return stop(service, stopping);

@@ -9,8 +9,6 @@ import { silentLogger } from '../src/log.js';
  */
 const compose = vi.hoisted(() => ({ stop: (): Promise<void> => new Promise(() => undefined), inFlight: 0, pending: undefined as string | undefined }));
 vi.mock('../src/compose.js', () => ({
-  // serve opens the store first and hands it to composeService.
-  storeFrom: async () => ({ init: async () => undefined }),
   composeService: async () => ({
     log: silentLogger,
     lines: [],

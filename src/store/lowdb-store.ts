@@ -37,7 +37,16 @@ export class LowdbStore implements Store {
     this.db = new Low<Database>(this.adapter, emptyDatabase());
   }
 
-  async init(): Promise<void> {
+  /** Opens the store once, however many callers ask (one that failed may be asked again). */
+  init(): Promise<void> {
+    return (this.opened ??= this.open().catch((e: unknown) => {
+      this.opened = undefined;
+      throw e;
+    }));
+  }
+  private opened?: Promise<void>;
+
+  private async open(): Promise<void> {
     await mkdir(dirname(this.location), { recursive: true, mode: 0o700 }).catch((e) => {
       throw new CloudlinkError('STORE_WRITE_FAILED', `cloudlink cannot create the folder for its store ${this.location} (${(e as NodeJS.ErrnoException).code}). Choose another CLOUDLINK_STORE_PATH.`);
     });

@@ -9,8 +9,8 @@ import { DEFAULT_INVITE_PORT, invitePagesWanted, listenInvitePages, type InviteP
 /**
  * How the web front ends plug into the service (compose.ts): the invite pages listen before the engine
  * is built (their public URL goes into its settings), and the console's MCP token exists before MCP
- * HTTP starts (so it is one of the tokens MCP accepts). `cloudlink serve` has opened the store before
- * this runs (src/serve.ts): a store that cannot be opened leaves no token file beside it.
+ * HTTP starts (so it is one of the tokens MCP accepts). composeService has opened the store before
+ * this runs: a store that cannot be opened leaves no token file beside it.
  */
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|::1)$/i;

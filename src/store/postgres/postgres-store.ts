@@ -144,7 +144,16 @@ export class PostgresStore extends EventEmitter<{ change: [Set<Collection>] }> i
     this.pool.on('error', (e) => this.log?.warn('PostgreSQL pool connection failed', { error: e }));
   }
 
-  async init(): Promise<void> {
+  /** Opens the store once, however many callers ask (one that failed may be asked again). */
+  init(): Promise<void> {
+    return (this.opened ??= this.open().catch((e: unknown) => {
+      this.opened = undefined;
+      throw e;
+    }));
+  }
+  private opened?: Promise<void>;
+
+  private async open(): Promise<void> {
     const client = await this.connect(true);
     try {
       const applied = await migrate(client);
