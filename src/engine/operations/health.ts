@@ -32,7 +32,7 @@ export function expiryWarnings(core: EngineCore, account: Account): string[] {
  */
 const INCONCLUSIVE_CODES = new Set(['CLOUD_UNREACHABLE', 'CLOUD_THROTTLED', 'PLATFORM_NOT_CONFIGURED']);
 // A credential sealed with another key is this account's own problem (renew it), not cloudlink's.
-const inconclusive = (e: CloudlinkError) => (INCONCLUSIVE_CODES.has(e.code) && e.details.reason !== 'sealed-with-another-key') || e.details.transient === true || e.details.checked === false;
+const inconclusive = (e: CloudlinkError) => (INCONCLUSIVE_CODES.has(e.code) && e.details.reason !== 'sealed-with-another-key') || e.details.transient === true;
 
 /**
  * A failure as the account's recorded finding. The clouds' errors are worded for a link attempt, which
@@ -44,8 +44,11 @@ export const asFinding = (message: string): string =>
     .replace(/Nothing was stored; (\w)/g, (_m, first: string) => first.toUpperCase())
     .trim();
 
-/** Re-verifies one account for real, as when it was linked, and records what it found. */
-async function checkOne(ctx: OpContext, account: Account): Promise<CheckResult> {
+/**
+ * Re-verifies one account for real, as when it was linked, and records what it found; or, when the
+ * check could not be made, records nothing and says why (`unchecked`).
+ */
+async function checkOne(ctx: OpContext, account: Account): Promise<CheckResult | { unchecked: CloudlinkError }> {
   const family = ctx.families.of(account.provider);
   let result: { ok: true; patch?: (a: Account) => void } | { ok: false; error: CloudlinkError };
   try {
@@ -58,7 +61,7 @@ async function checkOne(ctx: OpContext, account: Account): Promise<CheckResult> 
     }
   }
   if (!result.ok && inconclusive(result.error)) {
-    throw new CloudlinkError(result.error.code, `cloudlink could not check "${account.name}", so its status stays "${account.status}": ${result.error.message}`, {}, { ...result.error.details, checked: false });
+    return { unchecked: new CloudlinkError(result.error.code, `cloudlink could not check "${account.name}", so its status stays "${account.status}": ${result.error.message}`, {}, result.error.details) };
   }
   const now = ctx.now();
   const out = await ctx.store.mutate((db) => {
@@ -95,7 +98,9 @@ export const checkAccount = defineOperation({
   nature: { readOnly: false, destructive: false, idempotent: true, openWorld: true },
   summarize: (o) => [accountLine(o.account), ...o.warnings].join('\n'),
   async run(ctx, input) {
-    return checkOne(ctx, requireAccount(await ctx.store.read(), input.account));
+    const r = await checkOne(ctx, requireAccount(await ctx.store.read(), input.account));
+    if ('unchecked' in r) throw r.unchecked;
+    return r;
   },
 });
 
@@ -123,11 +128,11 @@ export const checkAllAccounts = defineOperation({
       while (next < accounts.length) {
         const account = accounts[next++]!;
         try {
-          results.push(await checkOne(ctx, account));
+          const r = await checkOne(ctx, account);
+          if (!('unchecked' in r)) results.push(r);
+          else if (!unchecked++) ctx.log.warn('health check could not check an account; its status is unchanged', { accountId: account.id, code: r.unchecked.code });
         } catch (e) {
-          if (e instanceof CloudlinkError && inconclusive(e)) {
-            if (!unchecked++) ctx.log.warn('health check could not check an account; its status is unchanged', { accountId: account.id, code: e.code });
-          } else if (!(e instanceof CloudlinkError && e.code === 'NOT_FOUND')) throw e;
+          if (!(e instanceof CloudlinkError && e.code === 'NOT_FOUND')) throw e;
         }
       }
     };
