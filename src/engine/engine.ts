@@ -87,6 +87,15 @@ export function createEngine(ports: EnginePorts) {
     families: FAMILIES,
     events,
     run,
+    /**
+     * The stored data as of now, as an opaque token: the same object until something stored changes,
+     * here or on another instance. What a front end keeps of `fromSnapshot` answers is keyed on it.
+     */
+    snapshot: (): Promise<object> => ports.store.read(),
+    /** A `fromSnapshot` operation a front end answered from what it kept: counted as the run it stands for. */
+    answeredFromSnapshot(def: AnyOperation, actor: Actor, ms: number) {
+      meter.operation(def.name, actor.via, 'ok', ms);
+    },
     /** Operations running now (a draining service waits for them). */
     inFlight: () => running,
     /** The operation called `name` (MCP tools, CLI commands); undefined when there is none. */

@@ -25,8 +25,10 @@ import {
   type OAuthSettings,
   type Principal,
 } from './auth.js';
+import { createAnswerCache } from './answer-cache.js';
 import { Confirmations } from './confirm.js';
 import { createMcpServer } from './server.js';
+import { mcpOperations } from './tools.js';
 import type { McpOptions } from './options.js';
 
 export type TokenGrant = { token: string; actor: string; role: 'admin' | 'member'; slackUser?: string };
@@ -39,9 +41,11 @@ export type HttpLimits = {
   sessionsPerToken: number;
   /** A session unused for this long is closed. */
   sessionIdleMs: number;
+  /** Answers to repeated read-only calls kept for the current store snapshot, in bytes; 0 keeps none. */
+  answerCacheBytes: number;
 };
 
-export const DEFAULT_LIMITS: HttpLimits = { maxBodyBytes: 1_048_576, sessionsPerToken: 20, sessionIdleMs: 30 * 60_000 };
+export const DEFAULT_LIMITS: HttpLimits = { maxBodyBytes: 1_048_576, sessionsPerToken: 20, sessionIdleMs: 30 * 60_000, answerCacheBytes: 32 * 1_048_576 };
 
 /** Slackbot as an MCP client: requests signed with the app's signing secret, from workspaces that are ours. */
 export type SlackIdentityAuth = { signingSecret: string; teams: string[]; actorFor(userId: string): Promise<Actor> };
@@ -302,12 +306,24 @@ export function createMcpHttpApp(engine: Engine, opts: HttpOptions, log: Logger)
   );
   const modernNode = toNodeHandler(modern, { maxRequestBodySize: limits.maxBodyBytes, onerror: (e) => log.error('MCP HTTP request failed', { error: e }) });
 
-  const legacy = async (req: WithRaw, res: Response) => {
-    if (typeof req.headers['mcp-session-id'] === 'string') {
-      const s = existing(req, res);
-      if (s) await s.transport.handleRequest(req, res, req.body);
-      return;
-    }
+  // Repeated read-only calls answered from what was answered for the same store snapshot.
+  const answers = createAnswerCache({
+    snapshot: () => engine.snapshot(),
+    tools: new Set(mcpOperations(engine, options).filter((d) => d.fromSnapshot).map((d) => d.name)),
+    maxBytes: limits.answerCacheBytes,
+  });
+  const cached = async (req: WithRaw, res: Response, serve: () => Promise<void>) => {
+    const hit = await answers.answer(req, res, callerOf(req), serve);
+    const def = hit && engine.find(hit.tool);
+    if (def) engine.answeredFromSnapshot(def, principalOf(req.auth)!.actor, hit.ms);
+  };
+  /** Who asks, with which rights: answers are kept per caller, never shared. */
+  const callerOf = (req: WithRaw) => {
+    const p = principalOf(req.auth)!;
+    return JSON.stringify([p.kind, p.key, p.actor, req.auth?.scopes ?? []]);
+  };
+
+  const openSession = async (req: WithRaw, res: Response) => {
     if (!isInitializeRequest(req.body)) return rpcError(res, 400, INVALID_REQUEST, 'Start with an initialize request (no MCP session id was given).');
     const principal = principalOf(req.auth)!;
     if (held(principal.key) >= limits.sessionsPerToken) {
@@ -330,9 +346,13 @@ export function createMcpHttpApp(engine: Engine, opts: HttpOptions, log: Logger)
   app.post('/mcp', origin, auth, size, raw, json, slackIdentity, async (req: WithRaw, res: Response) => {
     try {
       if (req.body === undefined) return rpcError(res, 400, INVALID_REQUEST, 'The request body is empty: send a JSON-RPC message.');
-      const isLegacy = typeof req.headers['mcp-session-id'] === 'string' || (await isLegacyRequest(classifiable(req), req.body));
-      if (isLegacy) await legacy(req, res);
-      else await modernNode(req, res, req.body);
+      if (typeof req.headers['mcp-session-id'] === 'string') {
+        const s = existing(req, res);
+        if (s) await cached(req, res, () => s.transport.handleRequest(req, res, req.body));
+      } else {
+        // A repeat is known by its bytes and headers, so it is looked up before the era is worked out.
+        await cached(req, res, async () => ((await isLegacyRequest(classifiable(req), req.body)) ? openSession(req, res) : modernNode(req, res, req.body)));
+      }
     } catch (e) {
       log.error('MCP HTTP request failed', { error: e });
       if (!res.headersSent) rpcError(res, 500, INTERNAL_ERROR, 'Internal error in cloudlink.');
@@ -378,6 +398,7 @@ export function createMcpHttpApp(engine: Engine, opts: HttpOptions, log: Logger)
   return {
     app,
     sessions,
+    answers,
     stop: async () => {
       clearInterval(reaper);
       await modern.close().catch(() => undefined);
@@ -417,7 +438,7 @@ export async function startMcpHttp(config: Config, engine: Engine, log: Logger, 
       allowedHosts: config.CLOUDLINK_MCP_ALLOWED_HOSTS,
       allowedOrigins: config.CLOUDLINK_MCP_ALLOWED_ORIGINS,
       options: { readOnly: config.CLOUDLINK_MCP_READ_ONLY, requireElicitation: config.CLOUDLINK_MCP_REQUIRE_ELICITATION, typedConfirmation: config.CLOUDLINK_MCP_TYPED_CONFIRMATION, confirmations },
-      limits: { maxBodyBytes: config.CLOUDLINK_MCP_MAX_BODY_KB * 1024, sessionsPerToken: config.CLOUDLINK_MCP_SESSIONS_PER_TOKEN, sessionIdleMs: config.CLOUDLINK_MCP_SESSION_IDLE_MINUTES * 60_000 },
+      limits: { maxBodyBytes: config.CLOUDLINK_MCP_MAX_BODY_KB * 1024, sessionsPerToken: config.CLOUDLINK_MCP_SESSIONS_PER_TOKEN, sessionIdleMs: config.CLOUDLINK_MCP_SESSION_IDLE_MINUTES * 60_000, answerCacheBytes: config.CLOUDLINK_MCP_ANSWER_CACHE_MB * 1_048_576 },
       ...(oauth ? { oauth } : {}),
       ...(slack ? { slack } : {}),
     },

@@ -63,6 +63,7 @@ export const listAccounts = defineOperation({
   output: z.object({ accounts: z.array(AccountView), total: z.number().describe('How many match, before limit and offset.'), offset: z.number() }),
   permission: 'read',
   nature: READS,
+  fromSnapshot: true,
   summarize(out) {
     if (!out.total) return 'No accounts are linked yet. Start with start_aws_setup (kind "management") or another start_*_setup tool.';
     if (!out.accounts.length) return `${out.total} account${out.total === 1 ? '' : 's'} match, none from offset ${out.offset}: use an offset below ${out.total}.`;
@@ -90,6 +91,7 @@ export const getAccount = defineOperation({
   output: z.object({ account: AccountView }),
   permission: 'read',
   nature: READS,
+  fromSnapshot: true,
   summarize: (o) => accountLine(o.account),
   async run(ctx, input) {
     const db = await ctx.store.read();

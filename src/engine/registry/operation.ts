@@ -51,6 +51,11 @@ export interface OperationDef<I extends z.ZodType = z.ZodType, O extends z.ZodTy
   precheck?(ctx: OpContext, input: z.infer<I>): Promise<void>;
   /** A short text for people and models that ignore structured results. */
   summarize(output: z.infer<O>): string;
+  /**
+   * Its result is a function of the stored data, the reader and the input alone: no clock, no cloud
+   * call. Front ends may answer a repeat from what they answered for the same store snapshot.
+   */
+  fromSnapshot?: true;
   /** Where it is offered besides Slack (default: everywhere; the REST API follows the CLI unless told). */
   exposure?: Partial<Exposure>;
   run(ctx: OpContext, input: z.infer<I>): Promise<z.infer<O>>;

@@ -1,0 +1,203 @@
+import type { ServerResponse } from 'node:http';
+
+/**
+ * Answers to repeated read-only tool calls over HTTP, kept for the store snapshot they were read from.
+ *
+ * The first call is served by the SDK as any other; its answer (the JSON-RPC result, already
+ * serialized and encoded) is kept under a key made of everything the SDK's answer depends on: the
+ * caller, the request's headers the SDK reads, the whole message but its id, and the snapshot. A
+ * repeat is answered from those bytes with its own id. Serializing and encoding a page of 100 accounts
+ * (54 kB) is most of what a call costs (see README, Benchmarks), and assistants ask for the same page
+ * again and again between changes.
+ *
+ * Only operations flagged `fromSnapshot` are kept: their result is a function of the stored data, the
+ * reader and the input (no clock, no cloud call). Any write, here or on another instance, makes a new
+ * snapshot, and the answers kept for the old one are dropped with it. Calls that arrive together while
+ * the first is being served wait for it rather than all doing the same work.
+ */
+export type AnswerCacheOptions = {
+  /** The store's current snapshot: the same object until something stored changes. */
+  snapshot: () => Promise<object>;
+  /** Tools whose answers may be kept. */
+  tools: ReadonlySet<string>;
+  /** Answers kept for one snapshot, in bytes, at most (oldest dropped first); 0 keeps none. */
+  maxBytes: number;
+};
+
+export type Hit = { tool: string; ms: number };
+type Answer = { result: Buffer; headers: Record<string, string> };
+type Id = string | number;
+
+/** The request headers the SDK's answer depends on (content negotiation, the protocol's own headers). */
+const KEYED_HEADERS = ['accept', 'content-type', 'mcp-protocol-version', 'mcp-method', 'mcp-name', 'mcp-session-id'] as const;
+/** Response headers worth repeating: what the protocol sets, not what HTTP or the stream sets. */
+const KEPT_HEADERS = new Set(['mcp-session-id', 'mcp-protocol-version']);
+/** One answer larger than this is never kept: a caller asking for 10,000 accounts at once is rare. */
+const MAX_ANSWER_SHARE = 8;
+/** How long a repeat waits for the same call already being served before it is served itself. */
+const FOLLOWER_WAIT_MS = 1000;
+
+/** A message the cache may answer: one tools/call request for a kept tool, with a usable id. */
+export function cacheableCall(body: unknown, tools: ReadonlySet<string>): { id: Id; tool: string } | undefined {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const m = body as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: { name?: unknown } };
+  if (m.jsonrpc !== '2.0' || m.method !== 'tools/call' || typeof m.params?.name !== 'string' || !tools.has(m.params.name)) return undefined;
+  // The ids the SDK accepts (a string, or an integer), so a repeat's id is one it would have accepted too.
+  if (!(typeof m.id === 'string' || Number.isSafeInteger(m.id))) return undefined;
+  return { id: m.id as Id, tool: m.params.name };
+}
+
+export function createAnswerCache(opts: AnswerCacheOptions) {
+  let current: { snapshot: object; answers: Map<string, Answer>; bytes: number } | undefined;
+  const inFlight = new Map<string, Promise<void>>();
+
+  const answersFor = (snapshot: object) => {
+    if (current?.snapshot !== snapshot) current = { snapshot, answers: new Map(), bytes: 0 };
+    return current.answers;
+  };
+
+  function keep(snapshot: object, key: string, answer: Answer) {
+    // An answer read from a snapshot that is no longer the newest is not kept.
+    if (!current || current.snapshot !== snapshot || answer.result.length > opts.maxBytes / MAX_ANSWER_SHARE) return;
+    current.answers.set(key, answer);
+    current.bytes += answer.result.length;
+    for (const [k, a] of current.answers) {
+      if (current.bytes <= opts.maxBytes) break;
+      current.answers.delete(k);
+      current.bytes -= a.result.length;
+    }
+  }
+
+  return {
+    /**
+     * Answers `body` from the cache, or has `serve` answer it (the SDK) and keeps what it answered.
+     * `caller` names who is asking and with which rights: answers are never shared between callers.
+     * Resolves with the tool and the time taken when the answer came from the cache.
+     */
+    async answer(req: { body: unknown; headers: Record<string, string | string[] | undefined> }, res: ServerResponse, caller: string, serve: () => Promise<void>): Promise<Hit | undefined> {
+      const call = opts.maxBytes > 0 ? cacheableCall(req.body, opts.tools) : undefined;
+      if (!call) return void (await serve());
+      const t0 = performance.now();
+      const key = keyOf(req, caller);
+      const snapshot = await opts.snapshot();
+      let hit = answersFor(snapshot).get(key);
+      const pending = hit ? undefined : inFlight.get(key);
+      if (pending) {
+        await pending;
+        hit = answersFor(snapshot).get(key);
+      }
+      if (hit) {
+        send(res, hit, call.id);
+        return { tool: call.tool, ms: performance.now() - t0 };
+      }
+      const recorded = record(res);
+      const done = (async () => {
+        await serve();
+        const answer = answerOf(await recorded, call.id);
+        if (answer) keep(snapshot, key, answer);
+      })();
+      if (pending) return void (await done);
+      // Those who wait are let go when the answer is finished, kept or not, or after a second at most.
+      const settled = done.catch(() => undefined);
+      const waitable = Promise.race([settled, new Promise<void>((r) => setTimeout(r, FOLLOWER_WAIT_MS).unref())]);
+      inFlight.set(key, waitable);
+      try {
+        await done;
+      } finally {
+        if (inFlight.get(key) === waitable) inFlight.delete(key);
+      }
+      return undefined;
+    },
+    /** How many answers are kept now, and their size: for tests and the bench. */
+    stats: () => ({ answers: current?.answers.size ?? 0, bytes: current?.bytes ?? 0 }),
+  };
+}
+
+export type AnswerCache = ReturnType<typeof createAnswerCache>;
+
+function keyOf(req: { body: unknown; headers: Record<string, string | string[] | undefined> }, caller: string): string {
+  const headers = KEYED_HEADERS.map((h) => String(req.headers[h] ?? ''));
+  const { id: _id, ...message } = req.body as Record<string, unknown>;
+  return JSON.stringify([caller, headers, message]);
+}
+
+/** The repeat: the kept result with the repeat's own id, in JSON (a client that sent Accept for both takes either). */
+function send(res: ServerResponse, answer: Answer, id: Id) {
+  const head = Buffer.from('{"jsonrpc":"2.0","id":' + JSON.stringify(id) + ',"result":');
+  res.writeHead(200, { ...answer.headers, 'content-type': 'application/json', 'content-length': String(head.length + answer.result.length + 1) });
+  res.write(head);
+  res.write(answer.result);
+  res.end('}');
+}
+
+type Recorded = { status: number; headers: Record<string, string>; body: Buffer };
+
+/** What the SDK writes to `res` (status, headers, bytes), copied as it goes out: resolves once the answer is finished. */
+function record(res: ServerResponse): Promise<Recorded | undefined> {
+  const chunks: Buffer[] = [];
+  const headers: Record<string, string> = {};
+  const { write, end, writeHead } = res;
+  const copy = (chunk: unknown, encoding?: unknown) => {
+    if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : Buffer.from(chunk as Uint8Array));
+  };
+  // Headers given to writeHead directly never reach getHeaders(): they are copied here.
+  res.writeHead = function (this: ServerResponse, status: number, ...rest: unknown[]) {
+    const given = rest.find((r) => r && typeof r === 'object') as Record<string, unknown> | unknown[] | undefined;
+    const pairs = Array.isArray(given) ? Array.from({ length: given.length / 2 }, (_, i) => [given[2 * i], given[2 * i + 1]]) : Object.entries(given ?? {});
+    for (const [h, v] of pairs) if (v !== undefined) headers[String(h).toLowerCase()] = String(v);
+    return (writeHead as (...a: unknown[]) => ServerResponse).call(this, status, ...rest);
+  } as ServerResponse['writeHead'];
+  res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
+    copy(chunk, rest[0]);
+    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as ServerResponse['write'];
+  res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
+    copy(chunk, rest[0]);
+    return (end as (...a: unknown[]) => ServerResponse).call(this, chunk, ...rest);
+  } as ServerResponse['end'];
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
+      res.writeHead = writeHead;
+      res.write = write;
+      res.end = end;
+      if (!res.writableFinished) return resolve(undefined);
+      for (const [h, v] of Object.entries(res.getHeaders())) if (v !== undefined) headers[h] = String(v);
+      resolve({ status: res.statusCode, headers, body: Buffer.concat(chunks) });
+    };
+    res.once('finish', settle);
+    res.once('close', settle);
+  });
+}
+
+/**
+ * The result worth keeping from what the SDK answered: exactly one JSON-RPC response, to this id,
+ * a complete result (not an error, nor a question for the human), in JSON or as the only event of a stream.
+ */
+function answerOf(r: Recorded | undefined, id: Id): Answer | undefined {
+  if (!r || r.status !== 200) return undefined;
+  const contentType = r.headers['content-type'] ?? '';
+  let message: unknown;
+  try {
+    if (contentType.startsWith('application/json')) message = JSON.parse(r.body.toString('utf8'));
+    else if (contentType.startsWith('text/event-stream')) {
+      const data = r.body
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('data:'));
+      if (data.length !== 1) return undefined;
+      message = JSON.parse(data[0]!.slice(5));
+    } else return undefined;
+  } catch {
+    return undefined;
+  }
+  const m = message as { jsonrpc?: unknown; id?: unknown; result?: { isError?: unknown; resultType?: unknown }; error?: unknown };
+  if (!m || m.jsonrpc !== '2.0' || m.id !== id || m.error !== undefined || !m.result || typeof m.result !== 'object') return undefined;
+  if (m.result.isError === true || (m.result.resultType !== undefined && m.result.resultType !== 'complete')) return undefined;
+  const kept: Record<string, string> = {};
+  for (const h of KEPT_HEADERS) if (r.headers[h] !== undefined) kept[h] = r.headers[h]!;
+  return { result: Buffer.from(JSON.stringify(m.result)), headers: kept };
+}
