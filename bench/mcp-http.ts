@@ -29,9 +29,7 @@ function waitFor(child: ReturnType<typeof spawn>, pattern: RegExp, what: string)
 }
 
 /** `cloudlink serve` with MCP over HTTP on a store of `n` accounts; resolves with its /mcp URL. */
-async function serve(dir: string, n: number, env: NodeJS.ProcessEnv) {
-  const path = `${dir}/http-${n}.json`;
-  await writeStore(path, n);
+async function serve(path: string, env: NodeJS.ProcessEnv) {
   const child = spawn(process.execPath, [CLI, 'serve'], {
     env: { ...env, CLOUDLINK_STORE_PATH: path, CLOUDLINK_MCP_HTTP_PORT: '0', CLOUDLINK_MCP_TOKENS: `${TOKEN}=bench:admin`, CLOUDLINK_MCP_SESSIONS_PER_TOKEN: '100', CLOUDLINK_HEALTH_INTERVAL_MINUTES: '0', CLOUDLINK_HTTP_PORT: '0', CLOUDLINK_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -116,11 +114,20 @@ async function run(clients: number, perClient: number, call: (c: number, i: numb
 
 /**
  * list_accounts (its first page of 100) over Streamable HTTP against `n` accounts, from 20 clients
- * at once: 2026-07-28 requests (stateless, a server per request) and 2025-11-25 sessions (one per
- * client); then the same load against a server that only sends back the same bytes.
+ * at once: as served (repeats answered from the answer cache), then with the cache off (every call
+ * served by the SDK); each for 2026-07-28 requests and 2025-11-25 sessions. Then the same load
+ * against a server that only sends back the same bytes.
  */
 export async function mcpHttpLatency(dir: string, n: number, env: NodeJS.ProcessEnv, clients = 20, perClient = 25) {
-  const { url, stop } = await serve(dir, n, env);
+  const path = `${dir}/http-${n}.json`;
+  await writeStore(path, n);
+  const cached = await bothEras(path, env, clients, perClient);
+  const uncached = await bothEras(path, { ...env, CLOUDLINK_MCP_ANSWER_CACHE_MB: '0' }, clients, perClient);
+  return { ...cached, uncached: { modern: uncached.modern, legacy: uncached.legacy }, floor: await floorOf(cached.sample, clients, perClient), bytes: Buffer.byteLength(cached.sample) };
+}
+
+async function bothEras(path: string, env: NodeJS.ProcessEnv, clients: number, perClient: number) {
+  const { url, stop } = await serve(path, env);
   const c = client(url, clients);
   let sample = '';
   try {
@@ -151,7 +158,7 @@ export async function mcpHttpLatency(dir: string, n: number, env: NodeJS.Process
     };
     await run(clients, perClient, legacyList);
     const legacy = await run(clients, perClient, legacyList);
-    return { modern, legacy, floor: await floorOf(sample, clients, perClient), bytes: Buffer.byteLength(sample) };
+    return { modern, legacy, sample };
   } finally {
     c.close();
     stop();

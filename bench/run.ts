@@ -47,6 +47,8 @@ try {
     const h = await mcpHttpLatency(dir, 10_000, env);
     row('MCP list_accounts over HTTP, 10,000 accounts, 20 concurrent clients, 2026-07-28 (stateless)', `${ms(h.modern.median)} median, ${ms(h.modern.p99)} p99`, `goal: p99 under 50 ms; ${h.modern.calls} calls, ${(h.bytes / 1024).toFixed(0)} kB each`);
     row('MCP list_accounts over HTTP, 10,000 accounts, 20 concurrent clients, 2025-11-25 (sessions)', `${ms(h.legacy.median)} median, ${ms(h.legacy.p99)} p99`, `goal: p99 under 50 ms; ${h.legacy.calls} calls`);
+    row('The same, every call served by the SDK (answer cache off), 2026-07-28', `${ms(h.uncached.modern.median)} median, ${ms(h.uncached.modern.p99)} p99`, 'CLOUDLINK_MCP_ANSWER_CACHE_MB=0: what each call costs when nothing is repeated');
+    row('The same, every call served by the SDK (answer cache off), 2025-11-25', `${ms(h.uncached.legacy.median)} median, ${ms(h.uncached.legacy.p99)} p99`, '');
     row('Floor: the same load against a server that only sends back those bytes', `${ms(h.floor.median)} median, ${ms(h.floor.p99)} p99`, 'what this machine and the load generator leave for the MCP server');
   }
 

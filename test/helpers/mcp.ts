@@ -52,7 +52,7 @@ export async function modernClient(url: string, headers: Record<string, string>,
   return client;
 }
 
-export type ModernAnswer = { status: number; body: { result?: Record<string, unknown> & { resultType?: string; requestState?: string; inputRequests?: Record<string, unknown>; isError?: boolean; content?: { text?: string }[] }; error?: { code: number; message: string; data?: unknown } }; frames: unknown[] };
+export type ModernAnswer = { status: number; body: { id?: number | string; result?: Record<string, unknown> & { resultType?: string; requestState?: string; inputRequests?: Record<string, unknown>; isError?: boolean; content?: { text?: string }[] }; error?: { code: number; message: string; data?: unknown } }; frames: unknown[] };
 
 /**
  * One raw 2026-07-28 request, as the wire carries it (the standard headers, the `_meta` envelope,
