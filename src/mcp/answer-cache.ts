@@ -79,7 +79,9 @@ export function createAnswerCache(opts: AnswerCacheOptions) {
       if (!call) return void (await serve());
       const t0 = performance.now();
       const key = keyOf(req, caller);
-      const snapshot = await opts.snapshot();
+      // A store that cannot be read now is the operation's to report, in its own words: the SDK serves it.
+      const snapshot = await opts.snapshot().catch(() => undefined);
+      if (!snapshot) return void (await serve());
       let hit = answersFor(snapshot).get(key);
       const pending = hit ? undefined : inFlight.get(key);
       if (pending) {

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { awsFamily } from '../../src/engine/families/aws/index.js';
 import { completeAwsSetup } from '../../src/engine/families/aws-role/operations.js';
 import type { Engine } from '../../src/engine/engine.js';
+import { CloudlinkError } from '../../src/engine/errors.js';
 import { renameAccount } from '../../src/engine/operations/rename-account.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { LowdbStore } from '../../src/store/lowdb-store.js';
@@ -178,6 +179,29 @@ describe('2026-07-28 calls', () => {
       expect(r.body.id).toBe(100 + i);
       expect(names(r)).toEqual(['Prod EU', 'Staging EU']);
     }
+  });
+
+  it('leaves a store that cannot be read to the operation, which says so', async () => {
+    class FailingStore extends MemoryStore {
+      failing = false;
+      override async read() {
+        if (this.failing) throw new CloudlinkError('STORE_BUSY', 'cloudlink cannot read its store right now. Try again in a moment.');
+        return super.read();
+      }
+    }
+    const store = new FailingStore();
+    const e = await memoryEngine({ store });
+    await link(e.engine, e.aws, 'Flaky', '444444444444');
+    const i = await instance(e.engine);
+    await list(i.url);
+    await list(i.url);
+    store.failing = true;
+    const r = await list(i.url);
+    expect(r.status).toBe(200);
+    expect(r.body.result?.isError).toBe(true);
+    expect(JSON.stringify(r.body.result?.content)).toContain('cannot read its store right now');
+    store.failing = false;
+    expect(names(await list(i.url))).toEqual(['Flaky']);
   });
 
   it('keeps nothing when turned off, and no answer larger than its share of the budget', async () => {
