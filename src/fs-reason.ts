@@ -5,6 +5,8 @@ const REASONS: Record<string, string> = {
   EROFS: 'the file system is read-only',
   EACCES: 'permission denied',
   EPERM: 'permission denied',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  ENAMETOOLONG: 'the path is too long',
 };
 
 /** Why a file could not be written, in words where the code is one of those, else the code (or message). */

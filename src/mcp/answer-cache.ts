@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 
 /**
@@ -34,6 +35,10 @@ const KEYED_HEADERS = ['accept', 'content-type', 'mcp-protocol-version', 'mcp-me
 const KEPT_HEADERS = new Set(['mcp-session-id', 'mcp-protocol-version']);
 /** One answer larger than this is never kept: a caller asking for 10,000 accounts at once is rare. */
 const MAX_ANSWER_SHARE = 8;
+/** Answers kept for one snapshot at most, whatever their size. */
+const MAX_ENTRIES = 4096;
+/** What an entry costs beside its key and bytes (the Map's slot, the objects), counted against the budget. */
+const ENTRY_OVERHEAD = 256;
 /** How long a repeat waits for the same call already being served before it is served itself. */
 const FOLLOWER_WAIT_MS = 1000;
 
@@ -48,23 +53,32 @@ export function cacheableCall(body: unknown, tools: ReadonlySet<string>): { id: 
 }
 
 export function createAnswerCache(opts: AnswerCacheOptions) {
-  let current: { snapshot: object; answers: Map<string, Answer>; bytes: number } | undefined;
+  // The snapshot is held weakly: the store drops an old one when it moves on, and the answers go with it.
+  let current: { snapshot: WeakRef<object>; answers: Map<string, Answer>; bytes: number } | undefined;
   const inFlight = new Map<string, Promise<void>>();
+  let closed = false;
+  const shareLimit = opts.maxBytes / MAX_ANSWER_SHARE;
 
   const answersFor = (snapshot: object) => {
-    if (current?.snapshot !== snapshot) current = { snapshot, answers: new Map(), bytes: 0 };
+    if (current?.snapshot.deref() !== snapshot) current = { snapshot: new WeakRef(snapshot), answers: new Map(), bytes: 0 };
     return current.answers;
   };
+  const sizeOf = (key: string, a: Answer) => key.length + a.result.length + ENTRY_OVERHEAD;
 
   function keep(snapshot: object, key: string, answer: Answer) {
     // An answer read from a snapshot that is no longer the newest is not kept.
-    if (!current || current.snapshot !== snapshot || answer.result.length > opts.maxBytes / MAX_ANSWER_SHARE) return;
+    if (!current || current.snapshot.deref() !== snapshot) return;
+    const replaced = current.answers.get(key);
+    if (replaced) {
+      current.answers.delete(key);
+      current.bytes -= sizeOf(key, replaced);
+    }
     current.answers.set(key, answer);
-    current.bytes += answer.result.length;
+    current.bytes += sizeOf(key, answer);
     for (const [k, a] of current.answers) {
-      if (current.bytes <= opts.maxBytes) break;
+      if (current.bytes <= opts.maxBytes && current.answers.size <= MAX_ENTRIES) break;
       current.answers.delete(k);
-      current.bytes -= a.result.length;
+      current.bytes -= sizeOf(k, a);
     }
   }
 
@@ -75,7 +89,7 @@ export function createAnswerCache(opts: AnswerCacheOptions) {
      * Resolves with the tool and the time taken when the answer came from the cache.
      */
     async answer(req: { body: unknown; headers: Record<string, string | string[] | undefined> }, res: ServerResponse, caller: string, serve: () => Promise<void>): Promise<Hit | undefined> {
-      const call = opts.maxBytes > 0 ? cacheableCall(req.body, opts.tools) : undefined;
+      const call = opts.maxBytes > 0 && !closed ? cacheableCall(req.body, opts.tools) : undefined;
       if (!call) return void (await serve());
       const t0 = performance.now();
       const key = keyOf(req, caller);
@@ -83,25 +97,24 @@ export function createAnswerCache(opts: AnswerCacheOptions) {
       const snapshot = await opts.snapshot().catch(() => undefined);
       if (!snapshot) return void (await serve());
       let hit = answersFor(snapshot).get(key);
-      const pending = hit ? undefined : inFlight.get(key);
-      if (pending) {
+      // The same call already being served: wait for it. If it is slow, one of those waiting takes over
+      // (it sees the call it waited for still registered) and the others wait for that one.
+      for (let pending = inFlight.get(key); !hit && pending; pending = inFlight.get(key)) {
         await pending;
         hit = answersFor(snapshot).get(key);
+        if (!hit && inFlight.get(key) === pending) inFlight.delete(key);
       }
       if (hit) {
         send(res, hit, call.id);
         return { tool: call.tool, ms: performance.now() - t0 };
       }
-      const recorded = record(res);
+      const recorded = record(res, shareLimit);
       const done = (async () => {
         await serve();
         const answer = answerOf(await recorded, call.id);
         if (answer) keep(snapshot, key, answer);
       })();
-      if (pending) return void (await done);
-      // Those who wait are let go when the answer is finished, kept or not, or after a second at most.
-      const settled = done.catch(() => undefined);
-      const waitable = Promise.race([settled, new Promise<void>((r) => setTimeout(r, FOLLOWER_WAIT_MS).unref())]);
+      const waitable = Promise.race([done.catch(() => undefined), new Promise<void>((r) => setTimeout(r, FOLLOWER_WAIT_MS).unref())]);
       inFlight.set(key, waitable);
       try {
         await done;
@@ -110,17 +123,26 @@ export function createAnswerCache(opts: AnswerCacheOptions) {
       }
       return undefined;
     },
-    /** How many answers are kept now, and their size: for tests and the bench. */
+    /** How many answers are kept now, and the bytes counted for them: for tests and the bench. */
     stats: () => ({ answers: current?.answers.size ?? 0, bytes: current?.bytes ?? 0 }),
+    /** Nothing more is answered from the cache (the endpoint is closing: the SDK answers what still comes). */
+    close() {
+      closed = true;
+      current = undefined;
+    },
   };
 }
 
 export type AnswerCache = ReturnType<typeof createAnswerCache>;
 
+/**
+ * What a repeat must match: the caller, the headers the SDK reads (absent is not empty), the message
+ * but its id. Hashed, so a key costs the same whatever the request carried.
+ */
 function keyOf(req: { body: unknown; headers: Record<string, string | string[] | undefined> }, caller: string): string {
-  const headers = KEYED_HEADERS.map((h) => String(req.headers[h] ?? ''));
+  const headers = KEYED_HEADERS.map((h) => req.headers[h] ?? null);
   const { id: _id, ...message } = req.body as Record<string, unknown>;
-  return JSON.stringify([caller, headers, message]);
+  return createHash('sha256').update(JSON.stringify([caller, headers, message])).digest('base64');
 }
 
 /** The repeat: the kept result with the repeat's own id, in JSON (a client that sent Accept for both takes either). */
@@ -134,14 +156,21 @@ function send(res: ServerResponse, answer: Answer, id: Id) {
 
 type Recorded = { status: number; headers: Record<string, string>; body: Buffer };
 
-/** What the SDK writes to `res` (status, headers, bytes), copied as it goes out: resolves once the answer is finished. */
-function record(res: ServerResponse): Promise<Recorded | undefined> {
-  const chunks: Buffer[] = [];
+/**
+ * What the SDK writes to `res` (status, headers, bytes), copied as it goes out: resolves once the
+ * answer is finished, with nothing if it grew past `limit` bytes (it would not be kept anyway).
+ */
+function record(res: ServerResponse, limit: number): Promise<Recorded | undefined> {
+  let chunks: Buffer[] | undefined = [];
+  let size = 0;
   const headers: Record<string, string> = {};
   const { write, end, writeHead } = res;
   const copy = (chunk: unknown, encoding?: unknown) => {
-    if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
-    chunks.push(Buffer.isBuffer(chunk) ? chunk : typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : Buffer.from(chunk as Uint8Array));
+    if (!chunks || chunk === undefined || chunk === null || typeof chunk === 'function') return;
+    const bytes = Buffer.isBuffer(chunk) ? chunk : typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : Buffer.from(chunk as Uint8Array);
+    size += bytes.length;
+    if (size > limit) chunks = undefined;
+    else chunks.push(bytes);
   };
   // Headers given to writeHead directly never reach getHeaders(): they are copied here.
   res.writeHead = function (this: ServerResponse, status: number, ...rest: unknown[]) {
@@ -166,7 +195,7 @@ function record(res: ServerResponse): Promise<Recorded | undefined> {
       res.writeHead = writeHead;
       res.write = write;
       res.end = end;
-      if (!res.writableFinished) return resolve(undefined);
+      if (!res.writableFinished || !chunks) return resolve(undefined);
       for (const [h, v] of Object.entries(res.getHeaders())) if (v !== undefined) headers[h] = String(v);
       resolve({ status: res.statusCode, headers, body: Buffer.concat(chunks) });
     };

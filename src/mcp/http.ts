@@ -401,6 +401,7 @@ export function createMcpHttpApp(engine: Engine, opts: HttpOptions, log: Logger)
     answers,
     stop: async () => {
       clearInterval(reaper);
+      answers.close();
       await modern.close().catch(() => undefined);
     },
   };

@@ -1,3 +1,4 @@
+import { fsReason } from '../fs-reason.js';
 import { access, mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Low } from 'lowdb';
@@ -48,7 +49,7 @@ export class LowdbStore implements Store {
 
   private async open(): Promise<void> {
     await mkdir(dirname(this.location), { recursive: true, mode: 0o700 }).catch((e) => {
-      throw new CloudlinkError('STORE_WRITE_FAILED', `cloudlink cannot create the folder for its store ${this.location} (${(e as NodeJS.ErrnoException).code}). Choose another CLOUDLINK_STORE_PATH.`);
+      throw new CloudlinkError('STORE_WRITE_FAILED', `cloudlink cannot create the folder for its store ${this.location} (${fsReason(e)}). Choose another CLOUDLINK_STORE_PATH.`);
     });
     await this.adapter.removeStaleTempFiles();
     const exists = await access(this.location).then(() => true, () => false);

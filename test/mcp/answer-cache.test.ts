@@ -204,6 +204,27 @@ describe('2026-07-28 calls', () => {
     expect(names(await list(i.url))).toEqual(['Flaky']);
   });
 
+  it('lets one of those waiting take over when the first is slow, not all of them', async () => {
+    const e = await memoryEngine();
+    await link(e.engine, e.aws, 'Slow', '555555555555');
+    let first = true;
+    const slow: Engine = {
+      ...e.engine,
+      run: (async (def, ...rest) => {
+        if (def.name === 'list_accounts' && first) {
+          first = false;
+          await new Promise((r) => setTimeout(r, 1300));
+        }
+        return e.engine.run(def, ...rest);
+      }) as Engine['run'],
+    };
+    const i = await instance(slow);
+    const all = await Promise.all(Array.from({ length: 6 }, (_, k) => list(i.url, {}, { id: k + 1 })));
+    // The slow first call, and the one that took over after a second; the other four got its answer.
+    expect(runsOf(i, 'list_accounts')).toBe(2);
+    expect(all.map((r) => names(r))).toEqual(Array.from({ length: 6 }, () => ['Slow']));
+  });
+
   it('keeps nothing when turned off, and no answer larger than its share of the budget', async () => {
     for (const limits of [{ answerCacheBytes: 0 }, { answerCacheBytes: 4096 }]) {
       const off = await instance(e1.engine, limits);
@@ -249,6 +270,9 @@ describe('2025-11-25 sessions', () => {
     expect(runsOf(a, 'list_accounts')).toBe(ran + 1);
     const stolen = await call(a.url, { ...mine, ...bearer(MEMBER) }, 3);
     expect(stolen.status).toBe(403);
+    // An empty protocol version header is not an absent one: the SDK refuses it, kept answers or not.
+    const empty = await call(a.url, { ...mine, 'mcp-protocol-version': '' }, 4);
+    expect(empty.status).toBe(400);
   });
 });
 
