@@ -29,6 +29,14 @@ const writer = (label: string, count: number, staleMs?: number) =>
   });
 
 describe('LowdbStore', () => {
+  it('says in words why its folder cannot be made, and what to do', async () => {
+    await writeFile(join(dir, 'plain-file'), 'not a folder');
+    const store = new LowdbStore(join(dir, 'plain-file', 'sub', 'cloudlink.json'));
+    const e = await store.init().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(CloudlinkError);
+    expect((e as CloudlinkError).message).toMatch(/cannot create the folder for its store .* \(a part of the path is a file, not a folder\)\. Choose another CLOUDLINK_STORE_PATH\./);
+  });
+
   it('creates its folder and an empty, versioned file with owner-only permissions', async () => {
     const store = new LowdbStore(path);
     await store.init();
