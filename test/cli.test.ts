@@ -81,7 +81,7 @@ describe('an operation as a command', () => {
     await writeStore(env.CLOUDLINK_STORE_PATH, 0);
     const list = await run(['list-accounts', '--provider', 'aws', '--output', 'json'], env);
     expect(list.code).toBe(0);
-    expect(JSON.parse(list.stdout)).toEqual({ accounts: [], total: 0, offset: 0 });
+    expect(JSON.parse(list.stdout)).toEqual({ accounts: [], total: 0, offset: 0, linked: 0 });
   });
 
   it('says what went wrong with bad input, and changes nothing on a delete nobody typed the name for', async () => {

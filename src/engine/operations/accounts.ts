@@ -60,12 +60,18 @@ export const listAccounts = defineOperation({
       offset: z.number().int().min(0).default(0).describe('Skip this many (for paging).'),
     })
     .strict(),
-  output: z.object({ accounts: z.array(AccountView), total: z.number().describe('How many match, before limit and offset.'), offset: z.number() }),
+  output: z.object({
+    accounts: z.array(AccountView),
+    total: z.number().describe('How many match, before limit and offset.'),
+    offset: z.number(),
+    linked: z.number().describe('How many accounts are linked in all, before any filter.'),
+  }),
   permission: 'read',
   nature: READS,
   fromSnapshot: true,
   summarize(out) {
-    if (!out.total) return 'No accounts are linked yet. Start with start_aws_setup (kind "management") or another start_*_setup tool.';
+    if (!out.linked) return 'No accounts are linked yet. Start with start_aws_setup (kind "management") or another start_*_setup tool.';
+    if (!out.total) return `None of the ${out.linked} linked account${out.linked === 1 ? '' : 's'} match that provider, status or search. Try without a filter, or another search.`;
     if (!out.accounts.length) return `${out.total} account${out.total === 1 ? '' : 's'} match, none from offset ${out.offset}: use an offset below ${out.total}.`;
     const more = out.total > out.offset + out.accounts.length ? `\n(${out.accounts.length} shown of ${out.total}: page with offset.)` : '';
     return `${out.total} account${out.total === 1 ? '' : 's'}:\n${out.accounts.map(accountLine).join('\n')}${more}`;
@@ -79,7 +85,7 @@ export const listAccounts = defineOperation({
         ? all.filter((a) => (!input.provider || a.provider === input.provider) && (!input.status || a.status === input.status) && (!q || haystackOf(a).includes(q)))
         : all;
     const page = input.offset === 0 && input.limit >= matching.length ? matching : matching.slice(input.offset, input.offset + input.limit);
-    return { accounts: page, total: matching.length, offset: input.offset };
+    return { accounts: page, total: matching.length, offset: input.offset, linked: all.length };
   },
 });
 

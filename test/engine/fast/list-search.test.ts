@@ -29,6 +29,12 @@ describe('list_accounts search', () => {
     expect(errors.accounts.map((a) => a.name)).toEqual(['Account 150']);
     // Paged past the end: said so, with what to do (not "2 accounts:" and nothing).
     expect(listAccounts.summarize(await e.engine.run(listAccounts, admin, { search: 'account 1', status: 'error', offset: 1000 }))).toBe('2 accounts match, none from offset 1000: use an offset below 2.');
+    // A filter that matches nothing is not "nothing linked yet".
+    const none = await e.engine.run(listAccounts, admin, { search: 'no such account' });
+    expect(none).toMatchObject({ total: 0, linked: 300 });
+    expect(listAccounts.summarize(none)).toBe('None of the 300 linked accounts match that provider, status or search. Try without a filter, or another search.');
+    expect(listAccounts.summarize(await e.engine.run(listAccounts, admin, { provider: 'azure' }))).toMatch(/^None of the 300 linked accounts match/);
+    expect(listAccounts.summarize(await (await memoryEngine()).engine.run(listAccounts, admin, {}))).toMatch(/^No accounts are linked yet\./);
     // A fraction where a count goes.
     await expect(e.engine.run(listAccounts, admin, { limit: 1.5 })).rejects.toMatchObject({ code: 'INVALID_INPUT', fields: { limit: 'must be a whole number' } });
     // The cached views are untouched by a search.
