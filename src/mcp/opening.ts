@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { PassThrough, Writable } from 'node:stream';
+import { initializeProblem } from './stdio-lines.js';
 
 /**
  * The opening exchange of a stdio MCP server, answered before the SDK, zod and the engine have loaded.
@@ -93,6 +94,8 @@ export function startOpening(entry: OpeningRecord, stdin: NodeJS.ReadableStream 
       fast = false;
       return;
     }
+    // Answered by the framing check (what is missing) and never seen by the SDK: the fast path goes on.
+    if (!initialized && initializeProblem(msg)) return;
     const modern = msg.params?._meta && 'io.modelcontextprotocol/protocolVersion' in msg.params._meta;
     if (!initialized && msg.method === 'initialize' && msg.id !== undefined && !modern && entry.supported.includes(msg.params?.protocolVersion ?? '')) {
       initialized = true;

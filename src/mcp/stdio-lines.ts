@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 export const MAX_LINE_BYTES = 10 * 1024 * 1024;
 const PARSE_ERROR = -32700;
 const INVALID_REQUEST = -32600;
+const INVALID_PARAMS = -32602;
 const NEWLINE = 0x0a;
 
 type Id = string | number | null;
@@ -17,6 +18,24 @@ function looksLikeMessage(v: unknown): boolean {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
   const m = v as Record<string, unknown>;
   return m.jsonrpc === '2.0' && (typeof m.method === 'string' || ('id' in m && ('result' in m || 'error' in m)));
+}
+
+/**
+ * What an `initialize` request lacks of what the SDK requires (its params: protocolVersion,
+ * capabilities, clientInfo with name and version), in words; undefined when it lacks nothing or is
+ * not one. The SDK would answer -32603 with zod's raw report; the client is told what to send.
+ */
+export function initializeProblem(v: unknown): string | undefined {
+  const m = v as { method?: unknown; id?: unknown; params?: Record<string, unknown> } | null;
+  if (!m || m.method !== 'initialize' || m.id === undefined) return undefined;
+  const p = m.params && typeof m.params === 'object' && !Array.isArray(m.params) ? m.params : undefined;
+  const info = p?.clientInfo as { name?: unknown; version?: unknown } | undefined;
+  const missing = [
+    typeof p?.protocolVersion === 'string' ? '' : 'protocolVersion (a string, such as "2025-11-25")',
+    p?.capabilities && typeof p.capabilities === 'object' && !Array.isArray(p.capabilities) ? '' : 'capabilities (an object: {} for none)',
+    info && typeof info === 'object' && typeof info.name === 'string' && typeof info.version === 'string' ? '' : 'clientInfo (an object with a name and a version, both strings)',
+  ].filter(Boolean);
+  return missing.length ? `Invalid params: initialize needs params.${missing.join(', params.')}.` : undefined;
 }
 
 const idOf = (v: unknown): Id => {
@@ -42,7 +61,7 @@ export function checkedLines(input: NodeJS.ReadableStream, output: NodeJS.Writab
   let skipping = false;
 
   const answer = (id: Id, code: number, message: string) => {
-    log.warn('MCP stdio: answered a line that is not a JSON-RPC message with an error', { code });
+    log.warn('MCP stdio: answered a line that is not a message the server can take with an error', { code });
     output.write(`${JSON.stringify({ jsonrpc: '2.0', id, error: { code, message } })}\n`);
   };
   const tooLong = () => answer(null, PARSE_ERROR, `Parse error: a line longer than ${MAX_LINE_BYTES} bytes was dropped. Send smaller messages.`);
@@ -58,6 +77,8 @@ export function checkedLines(input: NodeJS.ReadableStream, output: NodeJS.Writab
     if (!looksLikeMessage(value)) {
       return answer(idOf(value), INVALID_REQUEST, 'Invalid Request: that line is JSON but not a JSON-RPC 2.0 message. Send an object with "jsonrpc": "2.0" and a "method" (and an "id" for a request); batches (arrays) are not part of MCP.');
     }
+    const problem = initializeProblem(value);
+    if (problem) return answer(idOf(value), INVALID_PARAMS, problem);
     passed.write(line);
   };
 

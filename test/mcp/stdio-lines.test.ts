@@ -94,6 +94,28 @@ describe('the stdio framing check', () => {
   });
 });
 
+describe('initialize without what the SDK requires', () => {
+  it('is answered -32602 with what is missing, and not passed on', async () => {
+    const r = rig();
+    r.input.write('{"jsonrpc":"2.0","id":1,"method":"initialize"}\n');
+    r.input.write('{"jsonrpc":"2.0","id":2,"method":"initialize","params":{"protocolVersion":"2025-11-25"}}\n');
+    r.input.write('{"jsonrpc":"2.0","id":3,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t"}}}\n');
+    const whole = '{"jsonrpc":"2.0","id":4,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}\n';
+    r.input.write(whole);
+    r.input.end();
+    await r.ended;
+    expect(r.answers.map((a) => [a.id, a.error?.code])).toEqual([
+      [1, -32602],
+      [2, -32602],
+      [3, -32602],
+    ]);
+    expect(r.answers[0]!.error!.message).toBe('Invalid params: initialize needs params.protocolVersion (a string, such as "2025-11-25"), params.capabilities (an object: {} for none), params.clientInfo (an object with a name and a version, both strings).');
+    expect(r.answers[1]!.error!.message).toBe('Invalid params: initialize needs params.capabilities (an object: {} for none), params.clientInfo (an object with a name and a version, both strings).');
+    expect(r.answers[2]!.error!.message).toMatch(/needs params\.clientInfo \(an object with a name and a version/);
+    expect(r.through()).toBe(whole);
+  });
+});
+
 describe('cloudlink mcp on stdio, sent lines that are not messages', () => {
   let dir: string;
   let converse: ReturnType<typeof conversation>;
@@ -110,6 +132,16 @@ describe('cloudlink mcp on stdio, sent lines that are not messages', () => {
     { id: 2, method: 'tools/list' },
   ];
   const has = (...ids: (number | null)[]) => (got: Msg[]) => ids.every((id) => got.some((m) => m.id === id));
+
+  it.each([
+    ['the recorded opening', {}],
+    ['the SDK answering from the start', { CLOUDLINK_MCP_OPENING: 'off' }],
+  ])('answers an initialize that lacks params with what is missing, and then a whole one (%s)', async (_name, env) => {
+    const got = await converse([], env as Record<string, string>, [{ id: 7, method: 'initialize', params: { protocolVersion: '2025-11-25' } }, ...opening], has(7, 1, 2));
+    expect(got.filter((m) => m.id === 7)).toEqual([{ jsonrpc: '2.0', id: 7, error: { code: -32602, message: expect.stringMatching(/^Invalid params: initialize needs params\.capabilities/) } }]);
+    expect(got.find((m) => m.id === 1)?.result).toMatchObject({ protocolVersion: '2025-11-25', serverInfo: { name: 'cloudlink' } });
+    expect((got.find((m) => m.id === 2)?.result as { tools: unknown[] }).tools.length).toBeGreaterThan(10);
+  });
 
   it.each([
     ['the recorded opening', {}],
