@@ -1,5 +1,6 @@
 import { composeEngine } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
+import type { Meter } from '../../src/engine/ports/meter.js';
 import type { Store } from '../../src/engine/ports/store.js';
 import type { Actor } from '../../src/engine/domain/records.js';
 import { silentLogger } from '../../src/log.js';
@@ -14,7 +15,7 @@ export const assistant: Actor = { id: 'ops-bot', name: 'ops-bot via Claude', via
  * The fast tier: the engine from the composition root on an in-memory store and in-process ports.
  * `deliver: false` stands for a process that reaches nobody (a stdio MCP server).
  */
-export async function memoryEngine(opts: { env?: Record<string, string>; store?: Store; deliver?: boolean; now?: () => Date } = {}) {
+export async function memoryEngine(opts: { env?: Record<string, string>; store?: Store; deliver?: boolean; now?: () => Date; meter?: Meter } = {}) {
   const store = opts.store ?? new MemoryStore();
   const aws = new MemoryAws();
   const ms = new MemoryMicrosoft();
@@ -26,6 +27,7 @@ export async function memoryEngine(opts: { env?: Record<string, string>; store?:
     certificates: memoryCertificates,
     notifiers: opts.deliver === false ? [] : [notifier],
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.meter ? { meter: opts.meter } : {}),
   });
   return { engine, store, aws, ms, notifier };
 }

@@ -8,6 +8,7 @@ import { awsFamily } from '../../src/engine/families/aws/index.js';
 import { completeAwsSetup } from '../../src/engine/families/aws-role/operations.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { CloudlinkError } from '../../src/engine/errors.js';
+import { NO_METER } from '../../src/engine/ports/meter.js';
 import { renameAccount } from '../../src/engine/operations/rename-account.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { LowdbStore } from '../../src/store/lowdb-store.js';
@@ -223,6 +224,21 @@ describe('2026-07-28 calls', () => {
     // The slow first call, and the one that took over after a second; the other four got its answer.
     expect(runsOf(i, 'list_accounts')).toBe(2);
     expect(all.map((r) => names(r))).toEqual(Array.from({ length: 6 }, () => ['Slow']));
+  });
+
+  it('counts an answer from the cache in the metrics as the operation it stands for', async () => {
+    const seen: [string, string, string][] = [];
+    const meter = { ...NO_METER, operation: (name: string, frontEnd: string, outcome: string) => void seen.push([name, frontEnd, outcome]) };
+    const e = await memoryEngine({ meter });
+    await link(e.engine, e.aws, 'Metered', '666666666666');
+    const i = await instance(e.engine);
+    for (let k = 0; k < 3; k++) await list(i.url);
+    expect(runsOf(i, 'list_accounts')).toBe(1);
+    expect(seen.filter(([name]) => name === 'list_accounts')).toEqual([
+      ['list_accounts', 'mcp', 'ok'],
+      ['list_accounts', 'mcp', 'ok'],
+      ['list_accounts', 'mcp', 'ok'],
+    ]);
   });
 
   it('keeps nothing when turned off, and no answer larger than its share of the budget', async () => {
