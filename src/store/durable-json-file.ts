@@ -17,6 +17,8 @@ import { migrate } from './migrations.js';
  */
 export class DurableJsonFile implements Adapter<Database> {
   private cache?: { key: string; text: string; data: Database };
+  /** The file being read and parsed for a key: callers that arrive meanwhile share it, and its snapshot. */
+  private loading?: { key: string; done: Promise<Database> };
 
   constructor(readonly path: string) {}
 
@@ -37,6 +39,19 @@ export class DurableJsonFile implements Adapter<Database> {
     const key = await this.cacheKey();
     if (key === undefined) return null;
     if (this.cache?.key === key) return this.cache.data;
+    // After another process wrote, every request notices at once: one reads and parses the file, the
+    // rest wait for it (a 10,000-account file is tens of milliseconds each), and all see one snapshot.
+    if (this.loading?.key === key) return this.loading.done;
+    const done = this.load(key);
+    this.loading = { key, done };
+    try {
+      return await done;
+    } finally {
+      if (this.loading?.done === done) this.loading = undefined;
+    }
+  }
+
+  private async load(key: string): Promise<Database> {
     let text: string;
     try {
       text = await readFile(this.path, 'utf8');

@@ -37,6 +37,21 @@ describe('LowdbStore', () => {
     expect((e as CloudlinkError).message).toMatch(/cannot create the folder for its store .* \(a part of the path is a file, not a folder\)\. Choose another CLOUDLINK_STORE_PATH\./);
   });
 
+  it('reads a file another process changed once for all the reads that arrive together: one snapshot', async () => {
+    const reader = new LowdbStore(path);
+    const writer = new LowdbStore(path);
+    await reader.init();
+    await writer.init();
+    const before = await reader.read();
+    await writer.mutate((db) => db.audit.push(entry('changed')));
+    const all = await Promise.all(Array.from({ length: 10 }, () => reader.read()));
+    expect(all[0]).not.toBe(before);
+    expect(all[0]!.audit.map((x) => x.target.id)).toEqual(['changed']);
+    for (const db of all) expect(db).toBe(all[0]);
+    // And the next read, with nothing changed, is that snapshot too.
+    expect(await reader.read()).toBe(all[0]);
+  });
+
   it('creates its folder and an empty, versioned file with owner-only permissions', async () => {
     const store = new LowdbStore(path);
     await store.init();
