@@ -27,6 +27,7 @@ import {
 } from './auth.js';
 import { createAnswerCache } from './answer-cache.js';
 import { Confirmations } from './confirm.js';
+import { initializeProblem } from './initialize-params.js';
 import { createMcpServer } from './server.js';
 import { mcpOperations } from './tools.js';
 import type { McpOptions } from './options.js';
@@ -84,7 +85,8 @@ const PARSE_ERROR = -32700;
 const INVALID_REQUEST = -32600;
 const INTERNAL_ERROR = -32603;
 const SERVER_ERROR = -32000;
-const rpcError = (res: Response, status: number, code: number, message: string) => void res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
+const INVALID_PARAMS = -32602;
+const rpcError = (res: Response, status: number, code: number, message: string, id: string | number | null = null) => void res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id });
 
 /**
  * Which browser origins may call: none but loopback pages by default. A request without an Origin
@@ -324,7 +326,13 @@ export function createMcpHttpApp(engine: Engine, opts: HttpOptions, log: Logger)
   };
 
   const openSession = async (req: WithRaw, res: Response) => {
-    if (!isInitializeRequest(req.body)) return rpcError(res, 400, INVALID_REQUEST, 'Start with an initialize request (no MCP session id was given).');
+    if (!isInitializeRequest(req.body)) {
+      // An initialize that lacks what the protocol requires is told what, not to send an initialize.
+      const problem = initializeProblem(req.body);
+      const id = (req.body as { id?: unknown }).id;
+      if (problem) return rpcError(res, 400, INVALID_PARAMS, problem, typeof id === 'string' || typeof id === 'number' ? id : null);
+      return rpcError(res, 400, INVALID_REQUEST, 'Start with an initialize request (no MCP session id was given).');
+    }
     const principal = principalOf(req.auth)!;
     if (held(principal.key) >= limits.sessionsPerToken) {
       return rpcError(res, 429, SERVER_ERROR, `This caller already holds ${limits.sessionsPerToken} open MCP sessions, the most one may. Close one (an HTTP DELETE on /mcp with its Mcp-Session-Id) or wait: sessions close after ${Math.round(limits.sessionIdleMs / 60_000)} minutes unused.`);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { PassThrough, Writable } from 'node:stream';
-import { initializeProblem } from './stdio-lines.js';
+import { initializeProblem } from './initialize-params.js';
 
 /**
  * The opening exchange of a stdio MCP server, answered before the SDK, zod and the engine have loaded.

@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import type { Logger } from '../log.js';
+import { initializeProblem } from './initialize-params.js';
 
 /** The most one line may hold, its newline included: the SDK's own stdio reader's limit, in bytes. */
 export const MAX_LINE_BYTES = 10 * 1024 * 1024;
@@ -18,24 +19,6 @@ function looksLikeMessage(v: unknown): boolean {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
   const m = v as Record<string, unknown>;
   return m.jsonrpc === '2.0' && (typeof m.method === 'string' || ('id' in m && ('result' in m || 'error' in m)));
-}
-
-/**
- * What an `initialize` request lacks of what the SDK requires (its params: protocolVersion,
- * capabilities, clientInfo with name and version), in words; undefined when it lacks nothing or is
- * not one. The SDK would answer -32603 with zod's raw report; the client is told what to send.
- */
-export function initializeProblem(v: unknown): string | undefined {
-  const m = v as { method?: unknown; id?: unknown; params?: Record<string, unknown> } | null;
-  if (!m || m.method !== 'initialize' || m.id === undefined) return undefined;
-  const p = m.params && typeof m.params === 'object' && !Array.isArray(m.params) ? m.params : undefined;
-  const info = p?.clientInfo as { name?: unknown; version?: unknown } | undefined;
-  const missing = [
-    typeof p?.protocolVersion === 'string' ? '' : 'protocolVersion (a string, such as "2025-11-25")',
-    p?.capabilities && typeof p.capabilities === 'object' && !Array.isArray(p.capabilities) ? '' : 'capabilities (an object: {} for none)',
-    info && typeof info === 'object' && typeof info.name === 'string' && typeof info.version === 'string' ? '' : 'clientInfo (an object with a name and a version, both strings)',
-  ].filter(Boolean);
-  return missing.length ? `Invalid params: initialize needs params.${missing.join(', params.')}.` : undefined;
 }
 
 const idOf = (v: unknown): Id => {

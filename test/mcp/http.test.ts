@@ -68,6 +68,18 @@ describe('MCP over Streamable HTTP', () => {
     expect(put.headers.get('allow')).toBe('GET, POST, DELETE, OPTIONS');
   });
 
+  it('tells an initialize without what the protocol requires what is missing, and one without a session to start with initialize', async () => {
+    const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    const bare = await post(auth, { jsonrpc: '2.0', id: 5, method: 'initialize', params: {} });
+    expect(bare.status).toBe(400);
+    expect(await bare.json()).toEqual({ jsonrpc: '2.0', id: 5, error: { code: -32602, message: expect.stringMatching(/^Invalid params: initialize needs params\.protocolVersion .*params\.capabilities .*params\.clientInfo/) } });
+    const noInfo = await post(auth, { ...initialize, params: { protocolVersion: '2025-11-25', capabilities: {} } });
+    expect((await noInfo.json()).error.message).toBe('Invalid params: initialize needs params.clientInfo (an object with a name and a version, both strings).');
+    const ping = await post(auth, { jsonrpc: '2.0', id: 6, method: 'ping' });
+    expect(ping.status).toBe(400);
+    expect((await ping.json()).error).toEqual({ code: -32600, message: 'Start with an initialize request (no MCP session id was given).' });
+  });
+
   it('refuses a foreign Host header (DNS rebinding)', async () => {
     // fetch will not send a forged Host header; node:http will, as a rebinding browser effectively does.
     const { request } = await import('node:http');
