@@ -118,11 +118,18 @@ export function createEngine(ports: EnginePorts) {
     async confirmation<D extends AnyOperation>(def: D, actor: Actor, raw: Partial<InputOf<D>> | unknown): Promise<ConfirmSubject> {
       const confirm = def.confirm;
       if (!confirm) throw new Error(`${def.name} needs no confirmation`);
-      const schema = (def.input as unknown as z.ZodObject).omit({ [confirm.field]: true, [confirm.idField]: true } as Record<string, true>);
-      const input = parseInput(schema, raw);
-      const ctx = contextFor(def, actor);
-      await authorize(def, ctx, input);
-      return confirm.subject(ctx, input);
+      const t0 = performance.now();
+      try {
+        const schema = (def.input as unknown as z.ZodObject).omit({ [confirm.field]: true, [confirm.idField]: true } as Record<string, true>);
+        const input = parseInput(schema, raw);
+        const ctx = contextFor(def, actor);
+        await authorize(def, ctx, input);
+        return await confirm.subject(ctx, input);
+      } catch (e) {
+        // Refused before the person was asked: the operation's refusal, counted as a run's would be.
+        meter.operation(def.name, actor.via, e instanceof CloudlinkError ? 'refused' : 'error', performance.now() - t0);
+        throw e;
+      }
     },
     /** A short text of a result, for front ends that show text. */
     summarize<D extends AnyOperation>(def: D, out: OutputOf<D>): string {

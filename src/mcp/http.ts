@@ -429,6 +429,13 @@ async function slackIdentityFrom(config: Config, log: Logger): Promise<SlackIden
   return { signingSecret: config.SLACK_SIGNING_SECRET, teams: config.CLOUDLINK_MCP_SLACK_TEAMS, actorFor: async (userId) => resolve(userId, await webClient()) };
 }
 
+/** The bearer tokens, by the actor each stands for (the console's own is `local-assistant`): never the tokens. */
+function tokensLine(tokens: TokenGrant[]): string {
+  if (!tokens.length) return '';
+  const actors = tokens.slice(0, 5).map((t) => t.actor);
+  return `${tokens.length} bearer token${tokens.length === 1 ? '' : 's'} (${actors.join(', ')}${tokens.length > 5 ? ', …' : ''})`;
+}
+
 export async function startMcpHttp(config: Config, engine: Engine, log: Logger, port = config.CLOUDLINK_MCP_HTTP_PORT ?? 0) {
   const slack = await slackIdentityFrom(config, log);
   const oauth: OAuthSettings | undefined = config.CLOUDLINK_MCP_OAUTH_ISSUER
@@ -464,7 +471,7 @@ export async function startMcpHttp(config: Config, engine: Engine, log: Logger, 
     port: addr.port,
     sessions,
     /** What the HTTP endpoint accepts, for the start-up summary. */
-    auth: [config.CLOUDLINK_MCP_TOKENS.length ? `${config.CLOUDLINK_MCP_TOKENS.length} bearer token${config.CLOUDLINK_MCP_TOKENS.length === 1 ? '' : 's'}` : '', oauth ? `OAuth tokens from ${oauth.issuer}` : '', slack ? 'Slack identity' : ''].filter(Boolean).join(', ') || 'no credentials',
+    auth: [tokensLine(config.CLOUDLINK_MCP_TOKENS), oauth ? `OAuth tokens from ${oauth.issuer}` : '', slack ? 'Slack identity' : ''].filter(Boolean).join(', ') || 'no credentials',
     async stop() {
       await stop();
       await Promise.allSettled([...sessions.values()].map((s) => s.transport.close()));

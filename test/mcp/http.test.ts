@@ -33,8 +33,10 @@ const post = (headers: Record<string, string>, body: unknown = initialize) =>
   fetch(http.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body: JSON.stringify(body) });
 
 describe('MCP over Streamable HTTP', () => {
-  it('binds to 127.0.0.1 by default', () => {
+  it('binds to 127.0.0.1 by default, and says which tokens it takes', () => {
     expect(http.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    // The start-up summary names who the tokens stand for, never the tokens.
+    expect(http.auth).toBe('2 bearer tokens (ops-bot, intern-bot)');
   });
 
   it('refuses requests without a token or with a wrong one, with a clear 401', async () => {
@@ -74,10 +76,10 @@ describe('MCP over Streamable HTTP', () => {
     expect(bare.status).toBe(400);
     expect(await bare.json()).toEqual({ jsonrpc: '2.0', id: 5, error: { code: -32602, message: expect.stringMatching(/^Invalid params: initialize needs params\.protocolVersion .*params\.capabilities .*params\.clientInfo/) } });
     const noInfo = await post(auth, { ...initialize, params: { protocolVersion: '2025-11-25', capabilities: {} } });
-    expect((await noInfo.json()).error.message).toBe('Invalid params: initialize needs params.clientInfo (an object with a name and a version, both strings).');
+    expect(((await noInfo.json()) as { error: { message: string } }).error.message).toBe('Invalid params: initialize needs params.clientInfo (an object with a name and a version, both strings).');
     const ping = await post(auth, { jsonrpc: '2.0', id: 6, method: 'ping' });
     expect(ping.status).toBe(400);
-    expect((await ping.json()).error).toEqual({ code: -32600, message: 'Start with an initialize request (no MCP session id was given).' });
+    expect(((await ping.json()) as { error: unknown }).error).toEqual({ code: -32600, message: 'Start with an initialize request (no MCP session id was given).' });
   });
 
   it('refuses a foreign Host header (DNS rebinding)', async () => {

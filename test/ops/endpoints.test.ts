@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { awsFamily } from '../../src/engine/families/aws/index.js';
 import type { RoleHandout } from '../../src/engine/families/aws-role/handout.js';
 import { completeAwsSetup } from '../../src/engine/families/aws-role/operations.js';
+import { deleteAccount } from '../../src/engine/operations/delete-account.js';
 import { renameAccount } from '../../src/engine/operations/rename-account.js';
 import { admin, deployStack, serviceHarness, type Harness } from '../helpers/engine.js';
 import type { Service } from '../../src/compose.js';
@@ -43,12 +44,15 @@ describe('the operator endpoints', () => {
     await expect(h.engine.run(renameAccount, admin, { account: account.id, newName: '' })).rejects.toThrow();
     await h.engine.run(renameAccount, admin, { account: account.id, newName: 'Payer two' });
     await h.engine.jobs.healthCheck();
+    // A delete refused before the person is asked to confirm (a member may not delete) counts as refused.
+    await expect(h.engine.confirmation(deleteAccount, { ...admin, id: 'U_MEMBER', role: 'member', via: 'mcp' }, { account: 'Payer two' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
 
     const res = await fetch(`${ops}/metrics`);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await res.text();
     expect(sample(text, 'cloudlink_operations_total', { operation: 'rename_account', front_end: 'slack', outcome: 'ok' })).toBe(1);
     expect(sample(text, 'cloudlink_operations_total', { operation: 'rename_account', front_end: 'slack', outcome: 'refused' })).toBe(1);
+    expect(sample(text, 'cloudlink_operations_total', { operation: 'delete_account', front_end: 'mcp', outcome: 'refused' })).toBe(1);
     expect(sample(text, 'cloudlink_cloud_calls_total', { service: 'sts', operation: 'AssumeRole', outcome: 'throttled' })).toBe(1);
     expect(sample(text, 'cloudlink_cloud_calls_total', { service: 'sts', operation: 'AssumeRole', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
     expect(text).toMatch(/cloudlink_store_seconds_count\{op="mutate"\} [1-9]/);
