@@ -283,7 +283,7 @@ export async function composeService(given: Config, opts: ServiceOptions = {}): 
     const { startMcpHttp } = await import('./mcp/http.js');
     const http = await startMcpHttp(wiring.withConsoleToken(config, web.token), engine, log, port);
     mcpHttp = { url: http.url, port: http.port };
-    lines.push(`MCP HTTP   ${http.url} (2025-11-25 and 2026-07-28; ${http.auth})`);
+    lines.push(`MCP HTTP   ${http.url} (2025-11-25 and 2026-07-28; ${http.auth}; ${http.answerCache})`);
     stops.push(http.stop);
   } else {
     lines.push('MCP HTTP   off: set CLOUDLINK_MCP_HTTP_PORT and CLOUDLINK_MCP_TOKENS to serve remote assistants');

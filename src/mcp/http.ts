@@ -470,6 +470,8 @@ export async function startMcpHttp(config: Config, engine: Engine, log: Logger, 
     url,
     port: addr.port,
     sessions,
+    /** The answer cache's budget, for the start-up summary. */
+    answerCache: config.CLOUDLINK_MCP_ANSWER_CACHE_MB ? `answer cache ${config.CLOUDLINK_MCP_ANSWER_CACHE_MB} MB` : 'answer cache off',
     /** What the HTTP endpoint accepts, for the start-up summary. */
     auth: [tokensLine(config.CLOUDLINK_MCP_TOKENS), oauth ? `OAuth tokens from ${oauth.issuer}` : '', slack ? 'Slack identity' : ''].filter(Boolean).join(', ') || 'no credentials',
     async stop() {

@@ -37,6 +37,7 @@ describe('MCP over Streamable HTTP', () => {
     expect(http.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
     // The start-up summary names who the tokens stand for, never the tokens.
     expect(http.auth).toBe('2 bearer tokens (ops-bot, intern-bot)');
+    expect(http.answerCache).toBe('answer cache 32 MB');
   });
 
   it('refuses requests without a token or with a wrong one, with a clear 401', async () => {
