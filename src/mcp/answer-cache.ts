@@ -149,6 +149,8 @@ function keyOf(req: { body: unknown; headers: Record<string, string | string[] |
 function send(res: ServerResponse, answer: Answer, id: Id) {
   const head = Buffer.from('{"jsonrpc":"2.0","id":' + JSON.stringify(id) + ',"result":');
   res.writeHead(200, { ...answer.headers, 'content-type': 'application/json', 'content-length': String(head.length + answer.result.length + 1) });
+  // One write to the socket for the head, the kept bytes and the tail.
+  res.cork();
   res.write(head);
   res.write(answer.result);
   res.end('}');
