@@ -4,17 +4,19 @@ import type { ServerResponse } from 'node:http';
 /**
  * Answers to repeated read-only tool calls over HTTP, kept for the store snapshot they were read from.
  *
- * The first call is served by the SDK as any other; its answer (the JSON-RPC result, already
- * serialized and encoded) is kept under a key made of everything the SDK's answer depends on: the
- * caller, the request's headers the SDK reads, the whole message but its id, and the snapshot. A
- * repeat is answered from those bytes with its own id. Serializing and encoding a page of 100 accounts
- * (54 kB) is most of what a call costs (see README, Benchmarks), and assistants ask for the same page
- * again and again between changes.
+ * The first call is served by the SDK as any other; the JSON-RPC result it answered is kept,
+ * serialized and encoded, under a key made of everything the SDK's answer depends on: the caller, the
+ * request's headers the SDK reads, the whole message but its id, and the snapshot. A repeat is
+ * answered from those bytes with its own id. Served by the SDK, a page of 100 accounts (54 kB) costs
+ * about 1.3 ms of CPU, most of it the SDK's per-request work and serializing the answer; a repeat
+ * about 0.3 ms (see README, Benchmarks). Assistants ask for the same page again and again between
+ * changes.
  *
  * Only operations flagged `fromSnapshot` are kept: their result is a function of the stored data, the
  * reader and the input (no clock, no cloud call). Any write, here or on another instance, makes a new
  * snapshot, and the answers kept for the old one are dropped with it. Calls that arrive together while
- * the first is being served wait for it rather than all doing the same work.
+ * the first is being served wait for it rather than all doing the same work (one takes over if it
+ * takes more than a second).
  */
 export type AnswerCacheOptions = {
   /** The store's current snapshot: the same object until something stored changes. */
@@ -33,7 +35,7 @@ type Id = string | number;
 const KEYED_HEADERS = ['accept', 'content-type', 'mcp-protocol-version', 'mcp-method', 'mcp-name', 'mcp-session-id'] as const;
 /** Response headers worth repeating: what the protocol sets, not what HTTP or the stream sets. */
 const KEPT_HEADERS = new Set(['mcp-session-id', 'mcp-protocol-version']);
-/** One answer larger than this is never kept: a caller asking for 10,000 accounts at once is rare. */
+/** An answer larger than the budget over this is never kept: a caller asking for 10,000 accounts at once is rare. */
 const MAX_ANSWER_SHARE = 8;
 /** Answers kept for one snapshot at most, whatever their size. */
 const MAX_ENTRIES = 4096;
