@@ -7,6 +7,7 @@ import { emptyDatabase, type Database } from '../engine/domain/records.js';
 import { DurableJsonFile } from './durable-json-file.js';
 import { DEFAULT_STALE_MS, StoreLock } from './store-lock.js';
 import type { Store } from '../engine/ports/store.js';
+import { openOnce } from './open-once.js';
 
 /**
  * The embedded default store: one JSON file, shared safely by several processes (the Slack service
@@ -39,13 +40,7 @@ export class LowdbStore implements Store {
   }
 
   /** Opens the store once, however many callers ask (one that failed may be asked again). */
-  init(): Promise<void> {
-    return (this.opened ??= this.open().catch((e: unknown) => {
-      this.opened = undefined;
-      throw e;
-    }));
-  }
-  private opened?: Promise<void>;
+  readonly init = openOnce(() => this.open());
 
   private async open(): Promise<void> {
     await mkdir(dirname(this.location), { recursive: true, mode: 0o700 }).catch((e) => {

@@ -12,6 +12,7 @@ import type { Logger } from '../../log.js';
 import { ConfigError } from '../../config.js';
 import { migrate, pendingMigrations } from './migrate.js';
 import { lead } from './leader.js';
+import { openOnce } from '../open-once.js';
 
 enablePatches();
 // Records are plain JSON: no symbol or non-enumerable keys to copy. Loose iteration halves the cost of
@@ -145,13 +146,7 @@ export class PostgresStore extends EventEmitter<{ change: [Set<Collection>] }> i
   }
 
   /** Opens the store once, however many callers ask (one that failed may be asked again). */
-  init(): Promise<void> {
-    return (this.opened ??= this.open().catch((e: unknown) => {
-      this.opened = undefined;
-      throw e;
-    }));
-  }
-  private opened?: Promise<void>;
+  readonly init = openOnce(() => this.open());
 
   private async open(): Promise<void> {
     const client = await this.connect(true);
